@@ -1,0 +1,49 @@
+//! `vae-cli bench`: median ms per train step (reference MLP, batch 128), images/s, decode latency.
+use crate::{args::Args, datasets};
+use std::time::Instant;
+use vae_core::backend::BACKEND_NAME;
+use vae_core::config::TrainingConfig;
+use vae_core::data::Batcher;
+use vae_core::latent::{decode, sample_prior};
+use vae_core::rng::Rng;
+use vae_core::train::Trainer;
+
+const OPTIONS: &[(&str, &str)] = &[("steps", "timed train steps (default 40)"), ("decodes", "timed decodes (default 200)")];
+
+fn median_ms(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+pub fn run(argv: &[String]) -> Result<(), String> {
+    let a = Args::parse(argv, OPTIONS)?;
+    let (steps, decodes) = (a.get("steps", 40usize)?.max(1), a.get("decodes", 200usize)?.max(1));
+    let (train, _) = datasets::load("mnist")?;
+    let config = TrainingConfig::reference();
+    let mut trainer = Trainer::new(config.clone()).map_err(|e| e.to_string())?;
+    let mut batches = Batcher::new(train.len(), 1);
+    let mut step_times = Vec::new();
+    for i in 0..steps + 5 {
+        let batch = batches.next(&train, 128);
+        let t = Instant::now();
+        trainer.step(&batch).map_err(|e| e.to_string())?;
+        if i >= 5 {
+            step_times.push(t.elapsed().as_secs_f64() * 1e3); // the first steps warm caches up
+        }
+    }
+    let step = median_ms(step_times);
+    let model = trainer.model();
+    let z = sample_prior(&mut Rng::new(1), 64, 20, 1.0);
+    let decode_times: Vec<f64> = (0..decodes)
+        .map(|_| { let t = Instant::now(); decode(&model, &config.model, &z, &[]); t.elapsed().as_secs_f64() * 1e3 })
+        .collect();
+    let one: Vec<f64> = (0..decodes)
+        .map(|_| { let t = Instant::now(); decode(&model, &config.model, &z[..20], &[]); t.elapsed().as_secs_f64() * 1e3 })
+        .collect();
+    println!("backend: {BACKEND_NAME} (native, 1 thread)");
+    println!("train step, reference MLP 784-400-20, batch 128: {step:.2} ms (median of {steps})");
+    println!("training throughput: {:.0} images/s", 128.0 / (step / 1e3));
+    println!("decode 64 latents: {:.3} ms (median of {decodes})", median_ms(decode_times));
+    println!("decode 1 latent (one slider frame): {:.3} ms", median_ms(one));
+    Ok(())
+}

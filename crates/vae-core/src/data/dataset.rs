@@ -1,0 +1,147 @@
+//! A dataset in memory: images as planar f32 in [0, 1], labels, and its image shape.
+use super::idx::{read_idx, IdxError};
+use super::shapes::ShapeFactors;
+use crate::config::ImageShape;
+use std::fmt;
+
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub name: String,
+    pub shape: ImageShape,
+    /// len × shape.pixels() values, each image planar (channel, row, column).
+    pub images: Vec<f32>,
+    pub labels: Vec<u8>,
+    /// Number of classes the labels use (10 for MNIST, 4 for shapes).
+    pub num_classes: usize,
+    /// Ground-truth generative factors, for the procedural datasets.
+    pub factors: Option<Vec<ShapeFactors>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataError {
+    Images(IdxError),
+    Labels(IdxError),
+    NotImages(Vec<usize>),
+    NotLabels(Vec<usize>),
+    CountMismatch { images: usize, labels: usize },
+    TooManyClasses(usize),
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Images(e) => write!(f, "images file: {e}"),
+            Self::Labels(e) => write!(f, "labels file: {e}"),
+            Self::NotImages(d) => write!(
+                f,
+                "images file has dimensions {d:?}; expected [count, height, width] or [count, height, width, 3]"
+            ),
+            Self::NotLabels(d) => write!(f, "labels file has dimensions {d:?}; expected [count]"),
+            Self::CountMismatch { images, labels } => write!(f, "{images} images but {labels} labels"),
+            Self::TooManyClasses(n) => write!(f, "labels use {n} classes; at most 100 are supported"),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+impl Dataset {
+    /// Reads an images IDX file ([n, h, w] grayscale or [n, h, w, 3] colour, interleaved) and an
+    /// optional labels IDX file ([n]). Without labels every image is class 0.
+    pub fn from_idx(name: &str, images: &[u8], labels: Option<&[u8]>) -> Result<Self, DataError> {
+        let idx = read_idx(images).map_err(DataError::Images)?;
+        let (count, height, width, channels) = match idx.dims[..] {
+            [n, h, w] => (n, h, w, 1),
+            [n, h, w, c] if c == 1 || c == 3 => (n, h, w, c),
+            _ => return Err(DataError::NotImages(idx.dims)),
+        };
+        if height > 256 || width > 256 {
+            return Err(DataError::NotImages(idx.dims));
+        }
+        let labels = match labels {
+            Some(bytes) => {
+                let l = read_idx(bytes).map_err(DataError::Labels)?;
+                if l.dims.len() != 1 {
+                    return Err(DataError::NotLabels(l.dims));
+                }
+                if l.data.len() != count {
+                    return Err(DataError::CountMismatch { images: count, labels: l.data.len() });
+                }
+                l.data
+            }
+            None => vec![0; count],
+        };
+        let num_classes = labels.iter().copied().max().unwrap_or(0) as usize + 1;
+        if num_classes > 100 {
+            return Err(DataError::TooManyClasses(num_classes));
+        }
+        let shape = ImageShape { width, height, channels };
+        let images = interleaved_to_planar(&idx.data, shape);
+        Ok(Self { name: name.to_string(), shape, images, labels, num_classes, factors: None })
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn image(&self, i: usize) -> &[f32] {
+        let p = self.shape.pixels();
+        &self.images[i * p..(i + 1) * p]
+    }
+
+    /// The first `n` images and the rest: the train and held-out splits.
+    pub fn split_at(&self, n: usize) -> (Dataset, Dataset) {
+        let n = n.min(self.len());
+        let p = self.shape.pixels();
+        let part = |range: std::ops::Range<usize>| Dataset {
+            name: self.name.clone(),
+            shape: self.shape,
+            images: self.images[range.start * p..range.end * p].to_vec(),
+            labels: self.labels[range.clone()].to_vec(),
+            num_classes: self.num_classes,
+            factors: self.factors.as_ref().map(|f| f[range.clone()].to_vec()),
+        };
+        (part(0..n), part(n..self.len()))
+    }
+}
+
+/// IDX colour images are stored pixel by pixel (r, g, b); the models read channel planes.
+fn interleaved_to_planar(bytes: &[u8], shape: ImageShape) -> Vec<f32> {
+    let (c, hw) = (shape.channels, shape.width * shape.height);
+    let mut out = vec![0.0; bytes.len()];
+    for (image, src) in out.chunks_mut(c * hw).zip(bytes.chunks(c * hw)) {
+        for (i, &b) in src.iter().enumerate() {
+            image[(i % c) * hw + i / c] = b as f32 / 255.0;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::write_idx;
+
+    #[test]
+    fn colour_idx_becomes_planar() {
+        // One 1×2 image: pixel 0 = (255, 0, 51), pixel 1 = (0, 255, 102).
+        let file = write_idx(&[1, 1, 2, 3], &[255, 0, 51, 0, 255, 102]);
+        let d = Dataset::from_idx("c", &file, None).unwrap();
+        assert_eq!(d.shape, ImageShape { width: 2, height: 1, channels: 3 });
+        assert_eq!(d.images, vec![1.0, 0.0, 0.0, 1.0, 0.2, 0.4]);
+    }
+
+    #[test]
+    fn label_count_must_match() {
+        let images = write_idx(&[2, 2, 2], &[0; 8]);
+        let labels = write_idx(&[3], &[0, 1, 2]);
+        let err = Dataset::from_idx("x", &images, Some(&labels)).unwrap_err();
+        assert_eq!(err, DataError::CountMismatch { images: 2, labels: 3 });
+        let wrong_rank = write_idx(&[2, 4], &[0; 8]);
+        assert!(matches!(Dataset::from_idx("x", &wrong_rank, None), Err(DataError::NotImages(_))));
+    }
+}

@@ -1,0 +1,17 @@
+//! vae-core: a variational autoencoder and everything numeric around it.
+//! No browser types: this crate builds natively (tests, cli) and for wasm32 (the worker).
+pub mod backend;
+pub mod config;
+pub mod data;
+pub mod eval;
+pub mod image;
+pub mod latent;
+pub mod loss;
+pub mod model;
+pub mod rng;
+pub mod tensors;
+pub mod train;
+pub mod weights;
+
+/// burn's Module trait, for callers that count or move parameters without naming burn.
+pub use burn::module as burn_module;

@@ -1,0 +1,21 @@
+//! The VAE: an encoder to the posterior q(z|x) = N(μ, diag σ²), a decoder from z to pixels.
+mod conv;
+mod mlp;
+mod vae;
+
+pub use conv::{ConvDecoder, ConvEncoder};
+pub use mlp::{MlpDecoder, MlpEncoder};
+pub use vae::{Decoder, Encoder, Posterior, Vae};
+
+use burn::tensor::Tensor;
+
+/// A conditional VAE appends the one-hot class to a layer's input; a plain VAE passes it through.
+/// # Shapes
+/// - x: [batch, features], class: [batch, classes]
+/// - returns [batch, features + classes]
+pub(crate) fn join_class(x: Tensor<2>, class: Option<Tensor<2>>) -> Tensor<2> {
+    match class {
+        Some(class) => Tensor::cat(vec![x, class], 1),
+        None => x,
+    }
+}

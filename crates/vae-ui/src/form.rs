@@ -1,0 +1,83 @@
+//! The settings form: read it into `Settings`, write `Settings` back into it, mirror it in the URL.
+use crate::dom::{el, set_text};
+use vae_protocol::Settings;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+
+fn input(id: &str) -> HtmlInputElement {
+    el(id)
+}
+
+fn select(id: &str) -> HtmlSelectElement {
+    el(id)
+}
+
+/// The form's settings; unreadable numbers fall back to `current`'s.
+pub fn read(current: &Settings) -> Settings {
+    let num = |id: &str, fallback: f64| input(id).value().trim().parse::<f64>().ok().filter(|v| v.is_finite()).unwrap_or(fallback);
+    Settings {
+        dataset: select("dataset").value(),
+        arch: select("arch").value(),
+        latent_dim: num("latent-dim", current.latent_dim as f64).round().clamp(1.0, 64.0) as usize,
+        hidden: num("hidden", current.hidden as f64).round().clamp(8.0, 4096.0) as usize,
+        conditional: input("conditional").checked(),
+        beta: num("beta", current.beta as f64).clamp(0.0, 100.0) as f32,
+        beta_warmup: num("beta-warmup", current.beta_warmup as f64).round().clamp(0.0, 1e6) as usize,
+        recon_loss: select("recon-loss").value(),
+        learning_rate: select("lr").value().parse().unwrap_or(current.learning_rate),
+        batch_size: select("batch-size").value().parse().unwrap_or(current.batch_size),
+        seed: num("seed", current.seed as f64).round().clamp(0.0, 9e15) as u64,
+    }
+}
+
+/// Puts settings into the controls (after a link was opened or weights were loaded).
+pub fn write(s: &Settings) {
+    select("dataset").set_value(&s.dataset);
+    select("arch").set_value(&s.arch);
+    input("latent-dim").set_value(&s.latent_dim.to_string());
+    input("hidden").set_value(&s.hidden.to_string());
+    input("conditional").set_checked(s.conditional);
+    input("beta").set_value(&s.beta.to_string());
+    input("beta-warmup").set_value(&s.beta_warmup.to_string());
+    select("recon-loss").set_value(&s.recon_loss);
+    ensure_option(&select("lr"), &s.learning_rate.to_string());
+    ensure_option(&select("batch-size"), &s.batch_size.to_string());
+    input("seed").set_value(&s.seed.to_string());
+    show_outputs(s);
+    mirror_in_url(s);
+}
+
+/// A value from a link that is not among the options (say lr=0.002) gets an option of its own.
+fn ensure_option(sel: &HtmlSelectElement, value: &str) {
+    sel.set_value(value);
+    if sel.value() != value {
+        if let Ok(option) = web_sys::HtmlOptionElement::new_with_text_and_value(value, value) {
+            let _ = sel.add_with_html_option_element(&option);
+            sel.set_value(value);
+        }
+    }
+}
+
+pub fn show_outputs(s: &Settings) {
+    set_text("beta-out", &format!("= {}", s.beta));
+    set_text("latent-dim-out", "");
+}
+
+/// The URL holds the settings and the seed, so the address bar is a link to this run.
+pub fn mirror_in_url(s: &Settings) {
+    let query = format!("?{}", s.to_query());
+    if let Some(window) = web_sys::window() {
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+        }
+    }
+    let link: web_sys::HtmlAnchorElement = el("share-link");
+    link.set_href(&query);
+}
+
+/// Settings from the page's URL, and a message for any value that was not valid.
+pub fn from_url() -> (Settings, Option<String>) {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let (settings, errors) = Settings::from_query(&search);
+    let message = (!errors.is_empty()).then(|| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "));
+    (settings, message)
+}

@@ -1,0 +1,77 @@
+//! The loss curves' data: one point per progress report, held-out points when evaluated.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub step: f64,
+    pub recon: f64,
+    pub kl: f64,
+}
+
+#[derive(Default)]
+pub struct LossHistory {
+    pub train: Vec<Point>,
+    pub test: Vec<Point>,
+}
+
+/// More points than a 640-pixel chart can show are thinned to every other one.
+const MAX_POINTS: usize = 1200;
+
+impl LossHistory {
+    pub fn push_train(&mut self, p: Point) {
+        push(&mut self.train, p);
+    }
+
+    pub fn push_test(&mut self, p: Point) {
+        push(&mut self.test, p);
+    }
+
+    pub fn max_step(&self) -> f64 {
+        self.train.iter().chain(&self.test).map(|p| p.step).fold(1.0, f64::max)
+    }
+
+    /// The y range of a log-scale chart: powers that cover every finite positive value.
+    pub fn log_range(&self) -> (f64, f64) {
+        let values = self.train.iter().chain(&self.test).flat_map(|p| [p.recon, p.kl]).filter(|v| v.is_finite() && *v > 0.0);
+        let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        if lo > hi {
+            return (1.0, 1000.0);
+        }
+        (10f64.powf(lo.max(0.01).log10().floor()), 10f64.powf(hi.log10().ceil()).max(10.0))
+    }
+}
+
+fn push(points: &mut Vec<Point>, p: Point) {
+    // A step that goes back means a new model: its curve starts over.
+    if points.last().is_some_and(|last| last.step > p.step) {
+        points.clear();
+    }
+    points.push(p);
+    if points.len() > MAX_POINTS {
+        let kept: Vec<Point> = points.iter().step_by(2).copied().collect();
+        *points = kept;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thinning_keeps_the_first_point_and_bounds_the_count() {
+        let mut h = LossHistory::default();
+        for i in 0..5000 {
+            h.push_train(Point { step: i as f64, recon: 100.0, kl: 10.0 });
+        }
+        assert!(h.train.len() <= MAX_POINTS && h.train[0].step == 0.0);
+        h.push_train(Point { step: 0.0, recon: 1.0, kl: 1.0 });
+        assert_eq!(h.train.len(), 1, "a new model starts a new curve");
+    }
+
+    #[test]
+    fn log_range_covers_the_values() {
+        let mut h = LossHistory::default();
+        h.push_train(Point { step: 1.0, recon: 150.0, kl: 4.0 });
+        assert_eq!(h.log_range(), (1.0, 1000.0));
+    }
+}

@@ -1,0 +1,318 @@
+//! The worker's state machine: commands in, events out. No browser types: the glue in main.rs
+//! feeds it messages and a clock, and posts what it returns.
+use crate::lab::Lab;
+use vae_core::data::{procedural, Dataset};
+use vae_core::loss::LossParts;
+use vae_core::model::Vae;
+use vae_core::weights::{self, WeightsHeader};
+use vae_protocol::{Command, Event, ImageKind, Losses, Settings};
+
+/// How long one training slice runs before the worker answers queued messages again.
+pub const SLICE_MS: f64 = 40.0;
+const PROGRESS_EVERY_MS: f64 = 250.0;
+const IMAGES_EVERY_MS: f64 = 700.0;
+const HELD_OUT_EVERY_MS: f64 = 1500.0;
+
+/// An event and, for images and files, the bytes to transfer beside it.
+#[derive(Debug)]
+pub struct Outgoing {
+    pub event: Event,
+    pub buffer: Option<Vec<u8>>,
+}
+
+impl Outgoing {
+    fn event(event: Event) -> Self {
+        Self { event, buffer: None }
+    }
+
+    fn error(message: impl Into<String>) -> Self {
+        Self::event(Event::Error { message: message.into() })
+    }
+
+    fn image(kind: ImageKind, request: u32, (width, height, rgba): (usize, usize, Vec<u8>)) -> Self {
+        Self { event: Event::Images { kind, width, height, request }, buffer: Some(rgba) }
+    }
+}
+
+#[derive(Default)]
+pub struct Session {
+    settings: Settings,
+    /// The MNIST files as sent by the page (or a user's own IDX files), parsed.
+    mnist: Option<Dataset>,
+    custom: Option<Dataset>,
+    lab: Option<Lab>,
+    running: bool,
+    /// Losses of the steps since the last Progress event.
+    pending: Vec<LossParts>,
+    last_held_out: Option<Losses>,
+    ms_per_step: f32,
+    last_progress: f64,
+    last_images: f64,
+    last_held_out_at: f64,
+}
+
+fn losses(p: &LossParts) -> Losses {
+    Losses { recon: p.recon, kl: p.kl, total: p.total }
+}
+
+impl Session {
+    pub fn is_running(&self) -> bool {
+        self.running && self.lab.is_some()
+    }
+
+    /// Handles one command from the page.
+    pub fn handle(&mut self, command: Command, buffer: Option<Vec<u8>>, now: f64) -> Vec<Outgoing> {
+        match command {
+            Command::Configure { settings } => self.configure(settings),
+            Command::LoadDataset { name, images_len } => self.load_dataset(&name, buffer.unwrap_or_default(), images_len),
+            Command::LoadWeights { pretrained } => self.load_weights(&buffer.unwrap_or_default(), pretrained),
+            Command::Train { running } => {
+                self.running = running && self.lab.is_some();
+                let mut out = vec![];
+                if !self.running {
+                    out.extend(self.report(now, true));
+                }
+                out
+            }
+            Command::Step => {
+                self.running = false;
+                match self.train_steps(1) {
+                    Err(e) => vec![Outgoing::error(e)],
+                    Ok(()) => self.report(now, true),
+                }
+            }
+            Command::Reset => {
+                self.running = false;
+                self.rebuild(None)
+            }
+            Command::Resample => match &mut self.lab {
+                Some(lab) => {
+                    lab.resample();
+                    vec![Outgoing::image(ImageKind::Samples, 0, lab.samples())]
+                }
+                None => vec![],
+            },
+            Command::Decode { z, request, class } => match &self.lab {
+                Some(lab) => match lab.decode_one(&z, class) {
+                    Ok(image) => vec![Outgoing::image(ImageKind::Decoded, request, image)],
+                    Err(e) => vec![Outgoing::error(e)],
+                },
+                None => vec![],
+            },
+            Command::Encode { index } => match &self.lab {
+                Some(lab) => match lab.posterior(index) {
+                    Ok((label, mu, log_var, image)) => vec![
+                        Outgoing::image(ImageKind::Input, index as u32, image),
+                        Outgoing::event(Event::Posterior { index, label, mu, log_var }),
+                    ],
+                    Err(e) => vec![Outgoing::error(e)],
+                },
+                None => vec![],
+            },
+            Command::SaveWeights => match &self.lab {
+                Some(lab) => {
+                    let header = WeightsHeader {
+                        config: lab.config().clone(),
+                        dataset: self.settings.dataset.clone(),
+                        steps: lab.trainer.steps_done(),
+                    };
+                    let file_name = format!("vae-{}-{}-z{}-step{}.vae", self.settings.dataset, self.settings.arch, self.settings.latent_dim, header.steps);
+                    vec![Outgoing { event: Event::Weights { file_name }, buffer: Some(weights::save(lab.model(), &header)) }]
+                }
+                None => vec![Outgoing::error("there is no model to save yet")],
+            },
+        }
+    }
+
+    /// Trains for one time slice (`SLICE_MS` by the clock) and reports when it is time to.
+    pub fn slice(&mut self, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
+        let start = clock();
+        let mut steps = 0;
+        while self.is_running() && (steps == 0 || clock() - start < SLICE_MS) {
+            if let Err(e) = self.train_steps(1) {
+                self.running = false;
+                let mut out = vec![Outgoing::error(e)];
+                out.extend(self.report(clock(), true));
+                return out;
+            }
+            steps += 1;
+        }
+        if steps > 0 {
+            self.ms_per_step = ((clock() - start) / steps as f64) as f32;
+        }
+        self.report(clock(), false)
+    }
+
+    fn train_steps(&mut self, n: usize) -> Result<(), String> {
+        let lab = self.lab.as_mut().ok_or("the model is not ready yet")?;
+        for _ in 0..n {
+            let parts = lab.step().map_err(|e| e.to_string())?;
+            self.pending.push(parts);
+        }
+        Ok(())
+    }
+
+    /// Progress every PROGRESS_EVERY_MS, held-out loss and images less often; all of it when forced.
+    fn report(&mut self, now: f64, force: bool) -> Vec<Outgoing> {
+        let Some(lab) = &self.lab else { return vec![] };
+        let mut out = Vec::new();
+        if force || now - self.last_progress >= PROGRESS_EVERY_MS {
+            let evaluate = force || now - self.last_held_out_at >= HELD_OUT_EVERY_MS;
+            let test = evaluate.then(|| losses(&lab.evaluate_held_out()));
+            if evaluate {
+                self.last_held_out_at = now;
+                self.last_held_out = test.clone();
+            }
+            let mean = if self.pending.is_empty() { None } else { Some(LossParts::weighted_mean(&self.pending.iter().map(|p| (p.clone(), 1)).collect::<Vec<_>>())) };
+            let train = mean.as_ref().map(losses).unwrap_or_default();
+            let steps = lab.trainer.steps_done();
+            out.push(Outgoing::event(Event::Progress {
+                step: steps,
+                epoch: lab.epoch(),
+                running: self.running,
+                train: if mean.is_some() { train } else { self.last_held_out.clone().unwrap_or_default() },
+                test,
+                kl_per_dim: mean.map(|m| m.kl_per_dim).unwrap_or_default(),
+                beta: lab.trainer.config().beta_at(steps),
+                images_per_sec: if self.ms_per_step > 0.0 { 1000.0 * lab.settings.batch_size as f32 / self.ms_per_step } else { 0.0 },
+                ms_per_step: self.ms_per_step,
+            }));
+            self.pending.clear();
+            self.last_progress = now;
+        }
+        if force || now - self.last_images >= IMAGES_EVERY_MS {
+            out.push(Outgoing::image(ImageKind::Samples, 0, lab.samples()));
+            out.push(Outgoing::image(ImageKind::Reconstructions, 0, lab.reconstructions()));
+            self.last_images = now;
+        }
+        out
+    }
+
+    fn dataset(&self, name: &str) -> Option<Dataset> {
+        match name {
+            "mnist" => self.mnist.clone(),
+            "custom" => self.custom.clone(),
+            other => procedural(other),
+        }
+    }
+
+    fn configure(&mut self, settings: Settings) -> Vec<Outgoing> {
+        let rebuild = self.lab.as_ref().is_none_or(|lab| lab.settings.needs_new_model(&settings));
+        let old = std::mem::replace(&mut self.settings, settings.clone());
+        if !rebuild {
+            self.lab.as_mut().unwrap().apply_live(&settings);
+            return vec![];
+        }
+        let out = self.rebuild(None);
+        if out.iter().any(|o| matches!(o.event, Event::Error { .. })) && self.lab.is_some() {
+            self.settings = old; // refused: the page gets the running settings back
+            let mut out = out;
+            out.push(self.configured());
+            return out;
+        }
+        out
+    }
+
+    /// A new Lab for the current settings (fresh weights, or `weights`); on failure the old one stays.
+    fn rebuild(&mut self, weights: Option<Vae>) -> Vec<Outgoing> {
+        let Some(data) = self.dataset(&self.settings.dataset) else {
+            return vec![]; // MNIST bytes still on their way: built when they arrive
+        };
+        match Lab::new(self.settings.clone(), &data, weights) {
+            Ok(lab) => {
+                self.lab = Some(lab);
+                self.running = false;
+                self.pending.clear();
+                self.last_held_out = None;
+                let mut out = vec![self.configured()];
+                out.extend(self.report(0.0, true));
+                out
+            }
+            Err(e) => vec![Outgoing::error(format!("could not build that model: {e}"))],
+        }
+    }
+
+    fn configured(&self) -> Outgoing {
+        let lab = self.lab.as_ref();
+        Outgoing::event(Event::Configured {
+            settings: self.settings.clone(),
+            dataset_len: lab.map_or(0, |l| l.train.len() + l.test.len()),
+            held_out_len: lab.map_or(0, |l| l.test.len()),
+            num_classes: lab.map_or(0, |l| l.train.num_classes),
+            params: lab.map_or(0, |l| burn_params(l.model())),
+        })
+    }
+
+    fn load_dataset(&mut self, name: &str, bytes: Vec<u8>, images_len: usize) -> Vec<Outgoing> {
+        if images_len > bytes.len() {
+            return vec![Outgoing::error("the dataset message is inconsistent (images longer than the buffer)")];
+        }
+        let (images, labels) = bytes.split_at(images_len);
+        let parsed = Dataset::from_idx(name, images, (!labels.is_empty()).then_some(labels));
+        let data = match parsed {
+            Ok(d) if d.len() < 2 => return vec![Outgoing::error("a dataset needs at least 2 images (one to train on, one held out)")],
+            Ok(d) => d,
+            Err(e) => return vec![Outgoing::error(format!("could not read that dataset ({e}); the current one is kept"))],
+        };
+        if name == "mnist" {
+            self.mnist = Some(data);
+        } else {
+            self.custom = Some(Dataset { name: "custom".into(), ..data });
+            let previous = std::mem::replace(&mut self.settings.dataset, "custom".into());
+            let out = self.rebuild(None);
+            if out.iter().any(|o| matches!(o.event, Event::Error { .. })) {
+                self.settings.dataset = previous;
+            }
+            return out;
+        }
+        if self.lab.is_none() && self.settings.dataset == name { self.rebuild(None) } else { vec![] }
+    }
+
+    fn load_weights(&mut self, bytes: &[u8], pretrained: bool) -> Vec<Outgoing> {
+        let (header, model) = match weights::load(bytes) {
+            Ok(loaded) => loaded,
+            Err(e) => return vec![Outgoing::error(format!("could not load those weights: {e}. The current model is kept."))],
+        };
+        // The settings the file implies: its architecture, on its dataset when that is at hand.
+        let c = &header.config;
+        let mut settings = Settings {
+            arch: if c.arch == vae_core::config::Arch::Conv { "conv".into() } else { "mlp".into() },
+            latent_dim: c.latent_dim,
+            hidden: c.hidden,
+            conditional: c.num_classes > 0,
+            recon_loss: if c.recon_loss == vae_core::config::ReconLoss::Mse { "mse".into() } else { "bce".into() },
+            ..self.settings.clone()
+        };
+        if self.dataset(&header.dataset).is_some() {
+            settings.dataset = header.dataset.clone();
+        }
+        if pretrained && settings != self.settings {
+            // The link asked for another model than the shipped one: start from fresh weights.
+            return vec![Outgoing::event(Event::Info { message: "these settings differ from the pretrained model: starting from fresh weights".into() })];
+        }
+        let Some(data) = self.dataset(&settings.dataset) else {
+            return vec![Outgoing::error(format!("those weights were trained on {:?}, which is not loaded", header.dataset))];
+        };
+        let expected = crate::lab::model_config(&settings, &data);
+        if expected != header.config {
+            return vec![Outgoing::error(format!(
+                "those weights read {}×{}×{} images with {} classes, but the dataset {:?} has {}×{}×{} images with {} classes; the current model is kept",
+                c.image.width, c.image.height, c.image.channels, c.num_classes, settings.dataset, data.shape.width, data.shape.height, data.shape.channels, data.num_classes
+            ))];
+        }
+        let previous = std::mem::replace(&mut self.settings, settings);
+        let mut out = self.rebuild(Some(model));
+        if out.iter().any(|o| matches!(o.event, Event::Error { .. })) {
+            self.settings = previous;
+            return out;
+        }
+        let what = if pretrained { "pretrained" } else { "your" };
+        out.push(Outgoing::event(Event::Info { message: format!("loaded {what} weights ({} training steps on {})", header.steps, header.dataset) }));
+        out
+    }
+}
+
+fn burn_params(model: &Vae) -> usize {
+    use vae_core::burn_module::Module;
+    model.num_params()
+}
