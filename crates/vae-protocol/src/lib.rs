@@ -72,6 +72,8 @@ pub enum Event {
         images_per_sec: f32,
         /// Milliseconds per step, measured over the last slice.
         ms_per_step: f32,
+        /// The worker's wasm linear memory, in bytes (0 natively).
+        memory_bytes: usize,
     },
     /// RGBA pixels in the transferred buffer.
     Images { kind: ImageKind, width: usize, height: usize, request: u32 },

@@ -92,7 +92,10 @@ impl App {
             Ok(Event::Configured { settings, dataset_len, held_out_len, num_classes, params }) => {
                 self.on_configured(settings, dataset_len, held_out_len, num_classes, params)
             }
-            Ok(Event::Progress { step, epoch, running, train, test, beta, images_per_sec, ms_per_step, .. }) => {
+            Ok(Event::Progress { step, epoch, running, train, test, beta, images_per_sec, ms_per_step, memory_bytes, .. }) => {
+                let status: HtmlElement = el("status");
+                let _ = status.set_attribute("data-ms-per-step", &format!("{ms_per_step:.3}"));
+                let _ = status.set_attribute("data-memory-bytes", &memory_bytes.to_string());
                 self.on_progress(step, epoch, running, &train, test.as_ref(), beta, images_per_sec, ms_per_step)
             }
             Ok(Event::Images { kind, width, height, .. }) => self.on_image(kind, width, height, &bytes()),
@@ -227,8 +230,18 @@ impl App {
             ImageKind::Input => "input-image",
         };
         dom::draw_rgba(canvas, width, height, rgba);
-        if kind == ImageKind::Decoded && self.sliders.borrow_mut().answered() {
-            self.send_decode();
+        let drawn: HtmlElement = el(canvas);
+        let now = now_ms();
+        // For the benchmark: when the first samples appeared, and each decode's round trip.
+        if kind == ImageKind::Samples && !drawn.has_attribute("data-first-ms") {
+            let _ = drawn.set_attribute("data-first-ms", &format!("{now:.1}"));
+        }
+        if kind == ImageKind::Decoded {
+            let sent = self.sliders.borrow().sent_at;
+            let _ = drawn.set_attribute("data-decode-ms", &format!("{:.2}", now - sent));
+            if self.sliders.borrow_mut().answered() {
+                self.send_decode();
+            }
         }
     }
 
@@ -262,6 +275,7 @@ impl App {
 
     fn send_decode(&self) {
         let class = el::<HtmlSelectElement>("decode-class").value().parse().unwrap_or(0);
+        self.sliders.borrow_mut().sent_at = now_ms();
         let request = self.sliders.borrow().request;
         self.link.send(&Command::Decode { z: sliders::values(), request, class });
     }
@@ -311,6 +325,10 @@ impl App {
             post(&link, &Command::LoadDataset { name: "custom".into(), images_len }, Some(&concat(&images, &labels)));
         });
     }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
 async fn bytes_of(fetch: js_sys::Promise, url: &str) -> Result<js_sys::ArrayBuffer, String> {

@@ -12,6 +12,8 @@ pub struct SliderState {
     pub in_flight: bool,
     pub dirty: bool,
     pub request: u32,
+    /// performance.now() when the last decode was sent (for the round-trip figure).
+    pub sent_at: f64,
 }
 
 impl SliderState {

@@ -176,6 +176,7 @@ impl Session {
                 beta: lab.trainer.config().beta_at(steps),
                 images_per_sec: if self.ms_per_step > 0.0 { 1000.0 * lab.settings.batch_size as f32 / self.ms_per_step } else { 0.0 },
                 ms_per_step: self.ms_per_step,
+                memory_bytes: memory_bytes(),
             }));
             self.pending.clear();
             self.last_progress = now;
@@ -310,6 +311,14 @@ impl Session {
         out.push(Outgoing::event(Event::Info { message: format!("loaded {what} weights ({} training steps on {})", header.steps, header.dataset) }));
         out
     }
+}
+
+/// The wasm linear memory: all the worker's heap, for watching that long training does not leak.
+fn memory_bytes() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    return core::arch::wasm32::memory_size(0) * 65536;
+    #[cfg(not(target_arch = "wasm32"))]
+    return 0;
 }
 
 fn burn_params(model: &Vae) -> usize {

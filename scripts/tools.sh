@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building the page needs, skipping whatever is already there at the right version:
+# the wasm32 target, trunk (0.21.x builds on this rustc), wasm-bindgen-cli at Cargo.lock's exact
+# version, and every crate (so trunk can build offline). Everything comes from crates.io.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+TRUNK_VERSION=0.21.14
+BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  echo "installing trunk $TRUNK_VERSION (takes a few minutes, once)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $BINDGEN_VERSION" ]; then
+  echo "installing wasm-bindgen-cli $BINDGEN_VERSION (takes a few minutes, once)"
+  # Not --locked: its lockfile pins a crate version the registry no longer serves (DESIGN.md).
+  cargo install wasm-bindgen-cli --version "=$BINDGEN_VERSION" --force
+fi
+cargo fetch --quiet

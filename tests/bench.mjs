@@ -1,0 +1,67 @@
+// Benchmark (not a test): the release page in headless Chromium. Prints the worker's median ms per
+// train step (reference MLP, batch 128), one slider decode's round trip, load → first samples,
+// the page weight, and the worker's memory over time.   node bench.mjs [--minutes N]
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { serve, launch, openLab, DIST } from "./support.mjs";
+
+const minutes = Number(process.argv[process.argv.indexOf("--minutes") + 1] || 1);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function pageWeight() {
+  let code = 0, data = 0, raw = 0;
+  async function walk(dir) {
+    for (const name of await readdir(dir)) {
+      const path = join(dir, name);
+      if ((await stat(path)).isDirectory()) { await walk(path); continue; }
+      const bytes = await readFile(path);
+      const gz = name.endsWith(".gz") ? bytes.length : gzipSync(bytes, { level: 9 }).length;
+      if (path.includes("/assets/")) data += gz; else { code += gz; raw += bytes.length; }
+    }
+  }
+  await walk(DIST);
+  return { code, raw, data };
+}
+
+const server = await serve();
+const context = await launch();
+const { page } = await openLab(context, server.url);
+await page.waitForFunction(() => document.querySelector("#info").textContent.includes("pretrained"), null, { timeout: 30_000 });
+const firstSamples = Number(await page.getAttribute("#samples", "data-first-ms"));
+
+// Slider decodes, one at a time, while idle.
+const decodes = [];
+for (let i = 0; i < 60; i++) {
+  const before = await page.getAttribute("#decoded", "data-decode-ms");
+  await page.$eval("#z-0", (s, v) => { s.value = String(v); s.dispatchEvent(new Event("input")); }, -3 + (i % 12) * 0.5);
+  await page.waitForFunction((b) => {
+    const d = document.querySelector("#decoded").getAttribute("data-decode-ms");
+    return d !== null && d !== b;
+  }, before, { polling: "raf" });
+  decodes.push(Number(await page.getAttribute("#decoded", "data-decode-ms")));
+}
+
+// Training: sample the worker's own step time and its memory.
+await page.click("#reset");
+await page.click("#train");
+const steps = [], memory = [];
+const started = Date.now();
+while (Date.now() - started < minutes * 60_000) {
+  await page.waitForTimeout(500);
+  const ms = Number(await page.getAttribute("#status", "data-ms-per-step"));
+  if (ms > 0) steps.push(ms);
+  memory.push({ at: (Date.now() - started) / 60_000, bytes: Number(await page.getAttribute("#status", "data-memory-bytes")) });
+}
+const step = await page.getAttribute("#status", "data-step");
+const memAt = (m) => memory.reduce((best, x) => (Math.abs(x.at - m) < Math.abs(best.at - m) ? x : best)).bytes;
+const weight = await pageWeight();
+const mb = (b) => (b / 1048576).toFixed(2) + " MB";
+console.log(`worker train step, reference MLP 784-400-20, batch 128: ${median(steps).toFixed(1)} ms (median of ${steps.length} slices, ${step} steps)`);
+console.log(`training throughput: ${(128000 / median(steps)).toFixed(0)} images/s`);
+console.log(`slider decode round trip (page → worker → canvas): ${median(decodes).toFixed(2)} ms (median of ${decodes.length})`);
+console.log(`load → first samples drawn: ${firstSamples.toFixed(0)} ms`);
+console.log(`page code (HTML, CSS, JS, UI + worker wasm), gzip: ${mb(weight.code)} (raw ${mb(weight.raw)}); data + pretrained weights: ${mb(weight.data)}`);
+console.log(`worker memory: ${mb(memAt(Math.min(1, minutes)))} after ${Math.min(1, minutes)} min, ${mb(memAt(minutes))} after ${minutes} min`);
+await context.close();
+server.close();

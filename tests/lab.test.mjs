@@ -1,0 +1,139 @@
+// The page as a student uses it, in headless Chromium against the served release build.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { writeFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { serve, launch, openLab, status, canvasStats, screenshot, OUTPUT } from "./support.mjs";
+
+let server, context;
+before(async () => { server = await serve(); context = await launch(); });
+after(async () => { await context?.close(); server?.close(); });
+
+const until = (page, fn, arg, timeout = 30_000) => page.waitForFunction(fn, arg, { timeout, polling: 100 });
+
+test("the page opens with the pretrained model drawing samples, and no console errors", async () => {
+  const { page, errors } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  const samples = await canvasStats(page, "#samples");
+  assert.ok(samples.lit > samples.pixels * 0.05, `samples are drawn (${samples.lit} of ${samples.pixels} pixels lit)`);
+  const recon = await canvasStats(page, "#reconstructions");
+  assert.ok(recon.lit > recon.pixels * 0.05, "reconstructions are drawn");
+  assert.equal(await page.$$eval("#latent-sliders input[type=range]", (s) => s.length), 20);
+  assert.equal(await page.textContent("#error"), "");
+  await until(page, () => document.querySelector("#status").dataset.testLoss !== "");
+  const { test: heldOut } = await status(page);
+  assert.ok(heldOut < 120, `the pretrained model is good: held-out ${heldOut} nats`);
+  await screenshot(page, "lab-1280x800.png");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Train advances the step and lowers the training loss; Pause stops it", async () => {
+  const { page, errors } = await openLab(context, server.url);
+  await page.click("#reset");
+  await until(page, () => document.querySelector("#status").dataset.step === "0");
+  await page.click("#train");
+  await until(page, () => Number(document.querySelector("#status").dataset.step) > 10);
+  const early = await status(page);
+  await until(page, (first) => {
+    const s = document.querySelector("#status").dataset;
+    return Number(s.step) > first.step + 50 && parseFloat(s.trainLoss) < first.train - 30;
+  }, early, 30_000);
+  assert.equal(await page.textContent("#train"), "Pause");
+  await page.click("#train");
+  await until(page, () => document.querySelector("#train").textContent === "Train");
+  await page.waitForTimeout(400);
+  const paused = (await status(page)).step;
+  await page.waitForTimeout(1200);
+  assert.equal((await status(page)).step, paused, "no steps while paused");
+  // The reconstruction curve is blue (#2f6fdf), the KL curve orange (#e0792b).
+  const curves = await page.$eval("#loss-chart", (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let blue = 0, orange = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 2] > 180 && d[i] < 90) blue++;
+      if (d[i] > 200 && d[i + 1] > 90 && d[i + 1] < 150 && d[i + 2] < 80) orange++;
+    }
+    return { blue, orange };
+  });
+  assert.ok(curves.blue > 100 && curves.orange > 100, `both curves are drawn: ${JSON.stringify(curves)}`);
+  await screenshot(page, "lab-training.png");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Step trains exactly one minibatch", async () => {
+  const { page } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  const before = (await status(page)).step;
+  await page.click("#step");
+  await until(page, (b) => Number(document.querySelector("#status").dataset.step) !== b, before);
+  assert.equal((await status(page)).step, before + 1);
+  await page.close();
+});
+
+test("moving a latent slider redraws the decoded image", async () => {
+  const { page } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  await until(page, () => document.querySelector("#decoded").width === 28);
+  const before = await canvasStats(page, "#decoded");
+  await page.$eval("#z-0", (s) => { s.value = "2.5"; s.dispatchEvent(new Event("input")); });
+  await page.$eval("#z-3", (s) => { s.value = "-2.5"; s.dispatchEvent(new Event("input")); });
+  await until(page, (h) => {
+    const c = document.querySelector("#decoded");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let hash = 0;
+    for (let i = 0; i < d.length; i += 4) hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0;
+    return hash !== h;
+  }, before.hash, 5_000);
+  const after = await canvasStats(page, "#decoded");
+  assert.notEqual(after.hash, before.hash, "the decoded image changed");
+  assert.ok(after.lit > 20);
+  await page.close();
+});
+
+test("switching dataset builds a new model; Reset starts again from the seed", async () => {
+  const { page } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  const mnistSamples = await canvasStats(page, "#samples");
+  await page.selectOption("#dataset", "colour-shapes");
+  await until(page, () => document.querySelector("#info").textContent.includes("colour-shapes"));
+  assert.match(page.url(), /dataset=colour-shapes/);
+  await page.click("#step");
+  await until(page, () => document.querySelector("#status").dataset.step === "1");
+  await page.click("#reset");
+  await until(page, () => document.querySelector("#status").dataset.step === "0");
+  const shapes = await canvasStats(page, "#samples");
+  assert.notEqual(shapes.hash, mnistSamples.hash);
+  assert.equal(await page.textContent("#error"), "");
+  await page.close();
+});
+
+test("a corrupt weights file is refused with a message, and the model keeps working", async () => {
+  await mkdir(OUTPUT, { recursive: true });
+  const corrupt = join(OUTPUT, "corrupt.vae");
+  await writeFile(corrupt, Buffer.from("VAELAB\r\n\u0001\u0000\u0000\u0000this is not json at all"));
+  const random = join(OUTPUT, "random.vae");
+  await writeFile(random, Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 251)));
+  const { page } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  for (const file of [corrupt, random]) {
+    await page.setInputFiles("#load-weights", file);
+    await until(page, () => document.querySelector("#error").textContent.includes("could not load those weights"));
+    assert.match(await page.textContent("#error"), /current model is kept/);
+    const before = (await status(page)).step;
+    await page.click("#step");
+    await until(page, (b) => Number(document.querySelector("#status").dataset.step) === b + 1, before);
+  }
+  await page.close();
+});
+
+test("a link reproduces settings; a bad value in it is reported and replaced by the default", async () => {
+  const { page } = await openLab(context, server.url, "?dataset=shapes&latent=3&beta=4&seed=7&lr=banana");
+  await until(page, () => document.querySelector("#info").textContent.includes("shapes"));
+  assert.equal(await page.$$eval("#latent-sliders input", (s) => s.length), 3);
+  assert.equal(await page.inputValue("#beta"), "4");
+  assert.equal(await page.inputValue("#seed"), "7");
+  assert.match(await page.textContent("#error"), /lr/);
+  await page.close();
+});

@@ -1,0 +1,70 @@
+// Shared by the browser tests: a static server over dist/ (the release build, as any static host
+// would serve it) and Debian's Chromium driven by playwright-core.
+import { createServer } from "node:http";
+import { readFile, mkdtemp, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, extname, normalize, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DIST = join(here, "..", "dist");
+export const OUTPUT = join(here, "output");
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css",
+  ".gz": "application/gzip", ".vae": "application/octet-stream", ".png": "image/png" };
+
+/** Serves dist/ under /lab/ (a sub-path, as on a real static host) on a free loopback port. */
+export async function serve() {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (!path.startsWith("/lab/")) { res.writeHead(404); return res.end(); }
+    const rel = normalize(path.slice("/lab/".length) || "index.html").replace(/^(\.\.[/\\])+/, "");
+    try {
+      const body = await readFile(join(DIST, rel.endsWith("/") || rel === "." ? "index.html" : rel));
+      res.writeHead(200, { "content-type": TYPES[extname(rel)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch { res.writeHead(404); res.end(); }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${server.address().port}/lab/`, close: () => server.close() };
+}
+
+export async function launch() {
+  const userDataDir = await mkdtemp(join(tmpdir(), "vae-lab-chromium-"));
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+      "--no-first-run", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** Opens the page and waits for the pretrained model's first samples. Collects console errors. */
+export async function openLab(context, baseUrl, query = "") {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(baseUrl + query);
+  await page.waitForFunction(() => !document.querySelector("#train").disabled, null, { timeout: 30_000 });
+  return { page, errors };
+}
+
+export const status = (page) => page.$eval("#status", (s) => ({
+  step: Number(s.dataset.step), epoch: Number(s.dataset.epoch),
+  train: parseFloat(s.dataset.trainLoss), test: parseFloat(s.dataset.testLoss),
+}));
+
+/** A fingerprint of a canvas's pixels, and how many of them are not black. */
+export const canvasStats = (page, id) => page.$eval(id, (c) => {
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let hash = 0, lit = 0;
+  for (let i = 0; i < d.length; i += 4) { hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0; if (d[i] + d[i + 1] + d[i + 2] > 30) lit++; }
+  return { hash, lit, pixels: d.length / 4 };
+});
+
+export async function screenshot(page, name) {
+  await mkdir(OUTPUT, { recursive: true });
+  await page.screenshot({ path: join(OUTPUT, name), fullPage: false });
+}
