@@ -3,6 +3,9 @@
 # headless Chromium against the served release build. Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One target dir for every checkout on this machine (the work tree and CI's fresh clone): burn is
+# compiled once per machine, not once per clone.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vae-lab/target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 bash scripts/tools.sh
 if [ ! -x /usr/bin/chromium ]; then

@@ -4,6 +4,9 @@
 # version, and every crate (so trunk can build offline). Everything comes from crates.io.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One target dir for every checkout on this machine (the work tree and CI's fresh clone): burn is
+# compiled once per machine, not once per clone.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vae-lab/target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 TRUNK_VERSION=0.21.14
 BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)

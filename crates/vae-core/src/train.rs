@@ -29,6 +29,8 @@ pub enum TrainError {
     NonFinite { step: usize, parts: LossParts },
     /// The batch's images are not the model's image shape.
     WrongImageSize { expected: usize, found: usize },
+    /// The batch holds NaN or infinite pixels; nothing was trained on it.
+    InvalidPixels,
 }
 
 impl fmt::Display for TrainError {
@@ -43,6 +45,7 @@ impl fmt::Display for TrainError {
             Self::WrongImageSize { expected, found } => {
                 write!(f, "the model reads images of {expected} values, this batch has {found}")
             }
+            Self::InvalidPixels => write!(f, "the batch has pixels that are not finite numbers; it was skipped"),
         }
     }
 }
@@ -61,7 +64,8 @@ impl Trainer {
     /// Goes on training a model that already exists (e.g. loaded weights).
     pub fn with_model(config: TrainingConfig, model: Vae) -> Self {
         let device = training_device();
-        let model = model.to_device(&device).train();
+        // fork: detached leaf tensors on the autodiff device (to_device would record a graph op).
+        let model = model.fork(&device).train();
         Self {
             noise: Rng::new(config.seed ^ 0x5EED),
             last_good: model.clone(),
@@ -102,6 +106,9 @@ impl Trainer {
         if batch.shape.pixels() != cfg.image.pixels() {
             return Err(TrainError::WrongImageSize { expected: cfg.image.pixels(), found: batch.shape.pixels() });
         }
+        if batch.images.iter().any(|v| !v.is_finite()) {
+            return Err(TrainError::InvalidPixels);
+        }
         let beta = self.config.beta_at(self.step);
         let (x, class) = tensors::batch(batch, cfg.num_classes, &self.device); // [b, pixels], [b, classes]
         let eps = tensors::matrix(self.noise.normals(batch.len() * cfg.latent_dim), batch.len(), &self.device); // [b, latent]
@@ -111,7 +118,7 @@ impl Trainer {
         let objective = (recon.clone() + kl_dims.clone().sum_dim(1).squeeze_dim(1).mul_scalar(beta)).mean(); // [1]
         let parts = LossParts::from_tensors(recon.inner(), kl_dims.inner(), beta);
         if !parts.is_finite() {
-            // These weights gave a non-finite loss: the update that made them was bad.
+            // The input is finite, so these weights are bad: the last update made them so.
             self.model = self.last_good.clone();
             self.optim = AdamConfig::new().init();
             return Err(TrainError::NonFinite { step: self.step, parts });

@@ -61,9 +61,7 @@ fn a_nan_batch_is_refused_and_the_model_kept() {
     let before = evaluate(&trainer.model(), &config.model, &train.split_at(64).0, 1.0);
     let mut poisoned = batches.next(&train, 32);
     poisoned.images[5] = f32::NAN;
-    let err = trainer.step(&poisoned).unwrap_err();
-    assert!(matches!(err, TrainError::NonFinite { step: 1, .. }), "{err:?}");
-    assert!(err.to_string().contains("last good step"));
+    assert_eq!(trainer.step(&poisoned).unwrap_err(), TrainError::InvalidPixels);
     let after = evaluate(&trainer.model(), &config.model, &train.split_at(64).0, 1.0);
     assert_eq!(before, after, "the model is unchanged");
     assert!(trainer.step(&probe).unwrap().is_finite(), "and it goes on training");
@@ -82,12 +80,13 @@ fn absurd_learning_rate_reports_instead_of_corrupting() {
             break;
         }
     }
-    if failed.is_some() {
-        // The restored model still produces finite losses at a sane rate.
-        trainer.set_learning_rate(1e-4);
-        let parts = trainer.step(&batches.next(&train, 32));
-        assert!(parts.map(|p| p.is_finite()).unwrap_or(false));
-    }
+    let err = failed.expect("Adam at learning rate 1 blows the loss up within 200 steps");
+    assert!(matches!(err, TrainError::NonFinite { .. }), "{err:?}");
+    assert!(err.to_string().contains("last good step"));
+    // The kept weights are the last good ones: finite, and the model still decodes.
+    let z = [0.0f32; 4];
+    let pixels = vae_core::latent::decode(&trainer.model(), &trainer.config().model, &z, &[]);
+    assert!(pixels.iter().all(|p| p.is_finite()));
 }
 
 #[test]
