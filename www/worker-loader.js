@@ -2,4 +2,4 @@
 // the unhashed worker files (trunk does not hash worker names).
 const version = self.location.search;
 importScripts("./vae-worker.js" + version);
-wasm_bindgen("./vae-worker_bg.wasm" + version);
+wasm_bindgen({ module_or_path: "./vae-worker_bg.wasm" + version });

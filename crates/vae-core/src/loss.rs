@@ -64,7 +64,7 @@ impl LossParts {
     pub fn from_tensors(recon: Tensor<1>, kl_dims: Tensor<2>, beta: f32) -> Self {
         let batch = recon.dims()[0] as f32;
         let recon = recon.sum().into_scalar::<f32>() / batch;
-        let kl_per_dim: Vec<f32> = kl_dims.mean_dim(0).into_data().to_vec::<f32>().unwrap_or_default();
+        let kl_per_dim: Vec<f32> = kl_dims.mean_dim(0).into_data().try_into_vec::<f32>().unwrap_or_default();
         let kl = kl_per_dim.iter().sum();
         Self { recon, kl, total: recon + beta * kl, beta, kl_per_dim }
     }
@@ -132,7 +132,7 @@ mod tests {
     fn kl_closed_form_matches_monte_carlo() {
         let (mu, log_var) = (vec![0.8f32, -1.5, 0.0], vec![-0.7f32, 0.4, 0.0]);
         let posterior = Posterior { mu: t2(mu.clone(), 1), log_var: t2(log_var.clone(), 1) };
-        let closed: Vec<f32> = kl_per_dim(&posterior).into_data().to_vec().unwrap();
+        let closed: Vec<f32> = kl_per_dim(&posterior).into_data().try_into_vec().unwrap();
         // KL = E_q[ln q(z) − ln p(z)], estimated from 200k samples of q per dimension.
         let mut rng = Rng::new(11);
         for d in 0..3 {

@@ -31,5 +31,5 @@ pub fn batch(batch: &Batch, classes: usize, device: &Device) -> (Tensor<2>, Opti
 
 /// Reads a tensor back to the host.
 pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().to_vec::<f32>().expect("float tensors hold f32")
+    t.into_data().try_into_vec::<f32>().expect("float tensors hold f32")
 }

@@ -21,6 +21,8 @@ pub struct App {
     history: RefCell<LossHistory>,
     sliders: RefCell<sliders::SliderState>,
     running: Cell<bool>,
+    /// Whether the next Posterior event moves the sliders (a click) or only redraws the chart.
+    posterior_moves_sliders: Cell<bool>,
 }
 
 pub fn start() -> Result<(), JsValue> {
@@ -35,6 +37,7 @@ pub fn start() -> Result<(), JsValue> {
         history: RefCell::default(),
         sliders: RefCell::default(),
         running: Cell::new(false),
+        posterior_moves_sliders: Cell::new(true),
     });
     let a = app.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| a.on_message(e));
@@ -58,7 +61,7 @@ fn wire_controls(app: &Rc<App>) {
     on("reset", "click", |a| a.link.send(&Command::Reset));
     on("resample", "click", |a| a.link.send(&Command::Resample));
     on("save-weights", "click", |a| a.link.send(&Command::SaveWeights));
-    on("encode", "click", |a| a.encode_selected());
+    on("encode", "click", |a| a.encode_selected(true));
     on("decode-class", "change", |a| a.decode_sliders());
     on("zero-sliders", "click", |a| {
         sliders::set_values(&vec![0.0; a.settings.borrow().latent_dim]);
@@ -101,8 +104,10 @@ impl App {
             Ok(Event::Images { kind, width, height, .. }) => self.on_image(kind, width, height, &bytes()),
             Ok(Event::Posterior { mu, log_var, .. }) => {
                 draw_posterior(&mu, &log_var);
-                sliders::set_values(&mu);
-                self.decode_sliders();
+                if self.posterior_moves_sliders.get() {
+                    sliders::set_values(&mu);
+                    self.decode_sliders();
+                }
             }
             Ok(Event::Weights { file_name }) => {
                 if let Err(e) = dom::download(&bytes(), &file_name) {
@@ -180,7 +185,7 @@ impl App {
         let on_input = self.slider_callback();
         sliders::build(dims, &on_input);
         *self.sliders.borrow_mut() = sliders::SliderState::default();
-        self.encode_selected();
+        self.encode_selected(true);
     }
 
     /// The sliders' input handler; like every listener here it lives as long as the page.
@@ -197,17 +202,25 @@ impl App {
         let status: HtmlElement = el("status");
         let _ = status.set_attribute("data-step", &step.to_string());
         let _ = status.set_attribute("data-epoch", &epoch.to_string());
-        let _ = status.set_attribute("data-train-loss", &format!("{:.3}", train.total));
+        if train.total > 0.0 {
+            let _ = status.set_attribute("data-train-loss", &format!("{:.3}", train.total));
+        }
         if let Some(t) = test {
             let _ = status.set_attribute("data-test-loss", &format!("{:.3}", t.total));
         }
-        let test_text = status.get_attribute("data-test-loss").filter(|t| !t.is_empty()).map(|t| format!(" · held-out {t}")).unwrap_or_default();
+        let held_out: Option<f32> = status.get_attribute("data-test-loss").and_then(|t| t.parse().ok());
+        let test_text = held_out.map(|t| format!(" · held-out {t:.1}")).unwrap_or_default();
         let speed = if running && ips > 0.0 { format!(" · {ips:.0} images/s · {ms:.1} ms/step") } else { String::new() };
-        status.set_text_content(Some(&format!("step {step} · epoch {epoch}{speed} · train {:.1}{test_text} nats", train.total)));
-        set_text("formula-recon", &format!("{:.1}", train.recon));
-        set_text("formula-kl", &format!("{:.1}", train.kl));
+        let train_text = if train.total > 0.0 { format!(" · train {:.1}", train.total) } else { String::new() };
+        status.set_text_content(Some(&format!("step {step} · epoch {epoch}{speed}{train_text}{test_text} nats")));
+        // The formula shows the latest batch, or the held-out figures before any training.
+        let shown = if train.total > 0.0 { Some(train) } else { test };
+        if let Some(l) = shown {
+            set_text("formula-recon", &format!("{:.1}", l.recon));
+            set_text("formula-kl", &format!("{:.1}", l.kl));
+            set_text("formula-total", &format!("{:.1}", l.total));
+        }
         set_text("formula-beta", &format!("{beta:.2}"));
-        set_text("formula-total", &format!("{:.1}", train.total));
         let mut history = self.history.borrow_mut();
         if step > 0 && train.total > 0.0 {
             history.push_train(Point { step: step as f64, recon: train.recon as f64, kl: train.kl as f64 });
@@ -235,6 +248,11 @@ impl App {
         // For the benchmark: when the first samples appeared, and each decode's round trip.
         if kind == ImageKind::Samples && !drawn.has_attribute("data-first-ms") {
             let _ = drawn.set_attribute("data-first-ms", &format!("{now:.1}"));
+        }
+        // The model changed: redraw the sliders' image and the posterior chart with it.
+        if kind == ImageKind::Samples {
+            self.decode_sliders();
+            self.encode_selected(false);
         }
         if kind == ImageKind::Decoded {
             let sent = self.sliders.borrow().sent_at;
@@ -280,7 +298,8 @@ impl App {
         self.link.send(&Command::Decode { z: sliders::values(), request, class });
     }
 
-    fn encode_selected(&self) {
+    fn encode_selected(&self, move_sliders: bool) {
+        self.posterior_moves_sliders.set(move_sliders);
         let index = el::<HtmlInputElement>("encode-index").value().parse().unwrap_or(0);
         self.link.send(&Command::Encode { index });
     }

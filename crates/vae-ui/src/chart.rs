@@ -49,11 +49,13 @@ pub fn draw_losses(history: &LossHistory) {
         }
         decade *= 10.0;
     }
-    for i in 0..=4 {
-        let step = max_step * i as f64 / 4.0;
-        let _ = ctx.fill_text(&format!("{}", step.round()), x(step) - 8.0, h - 6.0);
+    let tick = nice_step(max_step / 4.0);
+    let mut step = 0.0;
+    while step <= max_step {
+        let _ = ctx.fill_text(&format!("{step}"), x(step) - 4.0, h - 6.0);
+        step += tick;
     }
-    let _ = ctx.fill_text("step", w - right - 26.0, h - 6.0);
+    let _ = ctx.fill_text("step", 4.0, h - 6.0);
     if history.train.is_empty() && history.test.is_empty() {
         ctx.set_fill_style_str(TEXT);
         let _ = ctx.fill_text("Press Train: the curves appear here.", left + 20.0, top + 40.0);
@@ -82,6 +84,12 @@ pub fn draw_losses(history: &LossHistory) {
     curve(&history.test, |p| p.recon, RECON, true);
     curve(&history.test, |p| p.kl, KL, true);
     dash(&ctx, &[]);
+}
+
+/// 1, 2 or 5 × a power of ten, at least `rough` (and at least 1: steps are whole).
+fn nice_step(rough: f64) -> f64 {
+    let power = 10f64.powf(rough.max(1.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= rough).unwrap_or(power * 10.0)
 }
 
 fn format_value(v: f64) -> String {

@@ -22,8 +22,9 @@ pub struct Lab {
     /// A fixed batch of prior noise, so the sample grid is comparable from frame to frame.
     sample_z: Vec<f32>,
     resamples: u64,
-    /// The inference snapshot of the current weights, refreshed after training.
-    model: Vae,
+    /// The inference snapshot of the current weights; None after training until a view needs it,
+    /// so training steps do not pay for it.
+    snapshot: Option<Vae>,
 }
 
 /// The model config the settings describe for a dataset's image shape.
@@ -64,7 +65,7 @@ impl Lab {
         let (train, test) = split_held_out(data);
         let mut lab = Self {
             batches: Batcher::new(train.len(), settings.seed),
-            model: trainer.model(),
+            snapshot: None,
             sample_z: Vec::new(),
             resamples: 0,
             settings,
@@ -89,17 +90,24 @@ impl Lab {
 
     pub fn step(&mut self) -> Result<LossParts, TrainError> {
         let batch = self.batches.next(&self.train, self.settings.batch_size);
-        let parts = self.trainer.step(&batch);
-        self.model = self.trainer.model();
-        parts
+        self.snapshot = None;
+        self.trainer.step(&batch)
     }
 
     pub fn epoch(&self) -> usize {
         self.batches.epoch
     }
 
-    pub fn evaluate_held_out(&self) -> LossParts {
-        evaluate(&self.model, self.config(), &self.test, self.trainer.config().beta_at(self.trainer.steps_done()))
+    /// The current weights for inference.
+    pub fn model(&mut self) -> &Vae {
+        let trainer = &self.trainer;
+        self.snapshot.get_or_insert_with(|| trainer.model())
+    }
+
+    pub fn evaluate_held_out(&mut self) -> LossParts {
+        let beta = self.trainer.config().beta_at(self.trainer.steps_done());
+        let (model, config) = (self.model().clone(), self.config().clone());
+        evaluate(&model, &config, &self.test, beta)
     }
 
     pub fn resample(&mut self) {
@@ -114,17 +122,20 @@ impl Lab {
     }
 
     /// 8×8 decodes of the fixed prior noise, as (width, height, RGBA).
-    pub fn samples(&self) -> (usize, usize, Vec<u8>) {
-        let pixels = decode(&self.model, self.config(), &self.sample_z, &self.grid_labels(64));
+    pub fn samples(&mut self) -> (usize, usize, Vec<u8>) {
+        let labels = self.grid_labels(64);
+        let model = self.model().clone();
+        let pixels = decode(&model, self.config(), &self.sample_z, &labels);
         grid_rgba(&pixels, self.config().image, 8, 2)
     }
 
     /// Rows of held-out inputs, each followed by a row of their reconstructions (decoded from μ).
-    pub fn reconstructions(&self) -> (usize, usize, Vec<u8>) {
+    pub fn reconstructions(&mut self) -> (usize, usize, Vec<u8>) {
         let n = RECON_SHOWN.min(self.test.len());
         let batch = Batch::gather(&self.test, &(0..n).collect::<Vec<_>>());
-        let (mu, _) = encode(&self.model, self.config(), &batch.images, &batch.labels);
-        let recon = decode(&self.model, self.config(), &mu, &batch.labels);
+        let model = self.model().clone();
+        let (mu, _) = encode(&model, self.config(), &batch.images, &batch.labels);
+        let recon = decode(&model, self.config(), &mu, &batch.labels);
         let p = self.config().image.pixels();
         let mut rows = Vec::with_capacity(2 * n * p);
         for start in (0..n).step_by(8) {
@@ -136,26 +147,24 @@ impl Lab {
     }
 
     /// One latent vector decoded, as (width, height, RGBA).
-    pub fn decode_one(&self, z: &[f32], class: u8) -> Result<(usize, usize, Vec<u8>), String> {
+    pub fn decode_one(&mut self, z: &[f32], class: u8) -> Result<(usize, usize, Vec<u8>), String> {
         let dim = self.config().latent_dim;
         if z.len() != dim || z.iter().any(|v| !v.is_finite()) {
             return Err(format!("a latent vector needs {dim} finite numbers, got {}", z.len()));
         }
-        let pixels = decode(&self.model, self.config(), z, &[class]);
+        let model = self.model().clone();
+        let pixels = decode(&model, self.config(), z, &[class]);
         Ok(grid_rgba(&pixels, self.config().image, 1, 0))
     }
 
     /// The posterior of held-out image `index`: (label, μ, log σ², the image as RGBA).
-    pub fn posterior(&self, index: usize) -> Result<(u8, Vec<f32>, Vec<f32>, (usize, usize, Vec<u8>)), String> {
+    pub fn posterior(&mut self, index: usize) -> Result<(u8, Vec<f32>, Vec<f32>, (usize, usize, Vec<u8>)), String> {
         if index >= self.test.len() {
             return Err(format!("there are {} held-out images; #{index} does not exist", self.test.len()));
         }
+        let model = self.model().clone();
         let (image, label) = (self.test.image(index), self.test.labels[index]);
-        let (mu, log_var) = encode(&self.model, self.config(), image, &[label]);
+        let (mu, log_var) = encode(&model, self.config(), image, &[label]);
         Ok((label, mu, log_var, grid_rgba(image, self.config().image, 1, 0)))
-    }
-
-    pub fn model(&self) -> &Vae {
-        &self.model
     }
 }

@@ -92,14 +92,14 @@ impl Session {
                 }
                 None => vec![],
             },
-            Command::Decode { z, request, class } => match &self.lab {
+            Command::Decode { z, request, class } => match &mut self.lab {
                 Some(lab) => match lab.decode_one(&z, class) {
                     Ok(image) => vec![Outgoing::image(ImageKind::Decoded, request, image)],
                     Err(e) => vec![Outgoing::error(e)],
                 },
                 None => vec![],
             },
-            Command::Encode { index } => match &self.lab {
+            Command::Encode { index } => match &mut self.lab {
                 Some(lab) => match lab.posterior(index) {
                     Ok((label, mu, log_var, image)) => vec![
                         Outgoing::image(ImageKind::Input, index as u32, image),
@@ -109,7 +109,7 @@ impl Session {
                 },
                 None => vec![],
             },
-            Command::SaveWeights => match &self.lab {
+            Command::SaveWeights => match &mut self.lab {
                 Some(lab) => {
                     let header = WeightsHeader {
                         config: lab.config().clone(),
@@ -154,7 +154,7 @@ impl Session {
 
     /// Progress every PROGRESS_EVERY_MS, held-out loss and images less often; all of it when forced.
     fn report(&mut self, now: f64, force: bool) -> Vec<Outgoing> {
-        let Some(lab) = &self.lab else { return vec![] };
+        let Some(lab) = &mut self.lab else { return vec![] };
         let mut out = Vec::new();
         if force || now - self.last_progress >= PROGRESS_EVERY_MS {
             let evaluate = force || now - self.last_held_out_at >= HELD_OUT_EVERY_MS;
@@ -170,7 +170,7 @@ impl Session {
                 step: steps,
                 epoch: lab.epoch(),
                 running: self.running,
-                train: if mean.is_some() { train } else { self.last_held_out.clone().unwrap_or_default() },
+                train,
                 test,
                 kl_per_dim: mean.map(|m| m.kl_per_dim).unwrap_or_default(),
                 beta: lab.trainer.config().beta_at(steps),
@@ -240,7 +240,7 @@ impl Session {
             dataset_len: lab.map_or(0, |l| l.train.len() + l.test.len()),
             held_out_len: lab.map_or(0, |l| l.test.len()),
             num_classes: lab.map_or(0, |l| l.train.num_classes),
-            params: lab.map_or(0, |l| burn_params(l.model())),
+            params: lab.map_or(0, |l| burn_params(&l.trainer.model())),
         })
     }
 
