@@ -9,6 +9,21 @@ const KL: &str = "#e0792b";
 const GRID: &str = "#e6e9f0";
 const TEXT: &str = "#5d6678";
 
+/// A 2D context whose drawing units are CSS pixels, at the screen's full resolution.
+/// Returns it with the canvas's CSS width and height.
+fn crisp_context(canvas: &HtmlCanvasElement) -> Option<(CanvasRenderingContext2d, f64, f64)> {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    let (w, h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+    let (pw, ph) = ((w * ratio).round() as u32, (h * ratio).round() as u32);
+    if canvas.width() != pw || canvas.height() != ph {
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+    }
+    let ctx = context(canvas)?;
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    Some((ctx, w, h))
+}
+
 fn dash(ctx: &CanvasRenderingContext2d, pattern: &[f64]) {
     let array = js_sys::Array::new();
     for &p in pattern {
@@ -20,8 +35,7 @@ fn dash(ctx: &CanvasRenderingContext2d, pattern: &[f64]) {
 /// Reconstruction (blue) and KL (orange); training solid, held-out dashed with dots.
 pub fn draw_losses(history: &LossHistory) {
     let canvas: HtmlCanvasElement = el("loss-chart");
-    let Some(ctx) = context(&canvas) else { return };
-    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
+    let Some((ctx, w, h)) = crisp_context(&canvas) else { return };
     let (left, right, top, bottom) = (44.0, 10.0, 10.0, 24.0);
     ctx.clear_rect(0.0, 0.0, w, h);
     let (lo, hi) = history.log_range();
@@ -100,8 +114,7 @@ fn format_value(v: f64) -> String {
 /// prior's ±2 band in grey. Dimensions are columns; the y axis is z from −4 to 4.
 pub fn draw_posterior(mu: &[f32], log_var: &[f32]) {
     let canvas: HtmlCanvasElement = el("posterior");
-    let Some(ctx) = context(&canvas) else { return };
-    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
+    let Some((ctx, w, h)) = crisp_context(&canvas) else { return };
     ctx.clear_rect(0.0, 0.0, w, h);
     let (left, bottom, top) = (28.0, 18.0, 8.0);
     let y = |z: f64| top + (h - top - bottom) * (4.0 - z.clamp(-4.0, 4.0)) / 8.0;
