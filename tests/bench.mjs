@@ -33,12 +33,12 @@ const firstSamples = Number(await page.getAttribute("#samples", "data-first-ms")
 // Slider decodes, one at a time, while idle.
 const decodes = [];
 for (let i = 0; i < 60; i++) {
-  const before = await page.getAttribute("#decoded", "data-decode-ms");
-  await page.$eval("#z-0", (s, v) => { s.value = String(v); s.dispatchEvent(new Event("input")); }, -3 + (i % 12) * 0.5);
-  await page.waitForFunction((b) => {
-    const d = document.querySelector("#decoded").getAttribute("data-decode-ms");
-    return d !== null && d !== b;
-  }, before, { polling: "raf" });
+  await page.$eval("#z-0", (s, v) => {
+    document.querySelector("#decoded").removeAttribute("data-decode-ms");
+    s.value = String(v);
+    s.dispatchEvent(new Event("input"));
+  }, -3 + (i % 12) * 0.5);
+  await page.waitForFunction(() => document.querySelector("#decoded").hasAttribute("data-decode-ms"), null, { polling: "raf" });
   decodes.push(Number(await page.getAttribute("#decoded", "data-decode-ms")));
 }
 

@@ -134,16 +134,17 @@ impl App {
         let link = self.link.worker().clone();
         wasm_bindgen_futures::spawn_local(async move {
             let send = |command: Command, buffer: &js_sys::ArrayBuffer| post(&link, &command, Some(buffer));
+            // Weights first: the worker keeps them until MNIST arrives and builds the model once.
+            match bytes_of(weights, PRETRAINED).await {
+                Ok(bytes) => send(Command::LoadWeights { pretrained: true }, &bytes),
+                Err(e) => dom::show_error(&format!("the pretrained weights could not be loaded ({e}); press Train to train from scratch")),
+            }
             match (bytes_of(images, MNIST_IMAGES).await, bytes_of(labels, MNIST_LABELS).await) {
                 (Ok(images), Ok(labels)) => {
                     let images_len = images.byte_length() as usize;
                     send(Command::LoadDataset { name: "mnist".into(), images_len }, &concat(&images, &labels));
                 }
                 (Err(e), _) | (_, Err(e)) => dom::show_error(&format!("the MNIST files could not be loaded: {e}")),
-            }
-            match bytes_of(weights, PRETRAINED).await {
-                Ok(bytes) => send(Command::LoadWeights { pretrained: true }, &bytes),
-                Err(e) => dom::show_error(&format!("the pretrained weights could not be loaded ({e}); press Train to train from scratch")),
             }
         });
     }
@@ -212,7 +213,8 @@ impl App {
         let test_text = held_out.map(|t| format!(" · held-out {t:.1}")).unwrap_or_default();
         let speed = if running && ips > 0.0 { format!(" · {ips:.0} images/s · {ms:.1} ms/step") } else { String::new() };
         let train_text = if train.total > 0.0 { format!(" · train {:.1}", train.total) } else { String::new() };
-        status.set_text_content(Some(&format!("step {step} · epoch {epoch}{speed}{train_text}{test_text} nats")));
+        let losses = if train_text.is_empty() && test_text.is_empty() { " · evaluating…".to_string() } else { format!("{train_text}{test_text} nats") };
+        status.set_text_content(Some(&format!("step {step} · epoch {epoch}{speed}{losses}")));
         // The formula shows the latest batch, or the held-out figures before any training.
         let shown = if train.total > 0.0 { Some(train) } else { test };
         if let Some(l) = shown {

@@ -43,7 +43,7 @@ mod glue {
         }
 
         fn schedule(&self) {
-            if self.session.borrow().is_running() && !self.scheduled.replace(true) {
+            if self.session.borrow().wants_tick() && !self.scheduled.replace(true) {
                 let _ = self.tick.port2().post_message(&JsValue::NULL);
             }
         }

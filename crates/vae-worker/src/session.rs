@@ -49,6 +49,10 @@ pub struct Session {
     last_progress: f64,
     last_images: f64,
     last_held_out_at: f64,
+    /// The held-out split is evaluated at the next tick rather than before the first drawing.
+    eval_due: bool,
+    /// Weights that arrived before their dataset: applied when it does (one model build, not two).
+    waiting_weights: Option<(Vec<u8>, bool)>,
 }
 
 fn losses(p: &LossParts) -> Losses {
@@ -58,6 +62,11 @@ fn losses(p: &LossParts) -> Losses {
 impl Session {
     pub fn is_running(&self) -> bool {
         self.running && self.lab.is_some()
+    }
+
+    /// Does the worker want a tick (a training slice, or a deferred held-out evaluation)?
+    pub fn wants_tick(&self) -> bool {
+        self.is_running() || (self.eval_due && self.lab.is_some())
     }
 
     /// Handles one command from the page.
@@ -126,6 +135,9 @@ impl Session {
 
     /// Trains for one time slice (`SLICE_MS` by the clock) and reports when it is time to.
     pub fn slice(&mut self, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
+        if std::mem::take(&mut self.eval_due) && !self.is_running() {
+            return self.report(clock(), true);
+        }
         let start = clock();
         let mut steps = 0;
         while self.is_running() && (steps == 0 || clock() - start < SLICE_MS) {
@@ -163,30 +175,36 @@ impl Session {
                 self.last_held_out_at = now;
                 self.last_held_out = test.clone();
             }
-            let mean = if self.pending.is_empty() { None } else { Some(LossParts::weighted_mean(&self.pending.iter().map(|p| (p.clone(), 1)).collect::<Vec<_>>())) };
-            let train = mean.as_ref().map(losses).unwrap_or_default();
-            let steps = lab.trainer.steps_done();
-            out.push(Outgoing::event(Event::Progress {
-                step: steps,
-                epoch: lab.epoch(),
-                running: self.running,
-                train,
-                test,
-                kl_per_dim: mean.map(|m| m.kl_per_dim).unwrap_or_default(),
-                beta: lab.trainer.config().beta_at(steps),
-                images_per_sec: if self.ms_per_step > 0.0 { 1000.0 * lab.settings.batch_size as f32 / self.ms_per_step } else { 0.0 },
-                ms_per_step: self.ms_per_step,
-                memory_bytes: memory_bytes(),
-            }));
-            self.pending.clear();
+            out.push(self.progress(test));
             self.last_progress = now;
         }
         if force || now - self.last_images >= IMAGES_EVERY_MS {
+            let lab = self.lab.as_mut().expect("checked above");
             out.push(Outgoing::image(ImageKind::Samples, 0, lab.samples()));
             out.push(Outgoing::image(ImageKind::Reconstructions, 0, lab.reconstructions()));
             self.last_images = now;
         }
         out
+    }
+
+    /// A Progress event for the steps since the last one (their mean losses), and `test` if evaluated.
+    fn progress(&mut self, test: Option<Losses>) -> Outgoing {
+        let lab = self.lab.as_ref().expect("progress needs a model");
+        let mean = (!self.pending.is_empty())
+            .then(|| LossParts::weighted_mean(&self.pending.drain(..).map(|p| (p, 1)).collect::<Vec<_>>()));
+        let steps = lab.trainer.steps_done();
+        Outgoing::event(Event::Progress {
+            step: steps,
+            epoch: lab.epoch(),
+            running: self.running,
+            train: mean.as_ref().map(losses).unwrap_or_default(),
+            test,
+            kl_per_dim: mean.map(|m| m.kl_per_dim).unwrap_or_default(),
+            beta: lab.trainer.config().beta_at(steps),
+            images_per_sec: if self.ms_per_step > 0.0 { 1000.0 * lab.settings.batch_size as f32 / self.ms_per_step } else { 0.0 },
+            ms_per_step: self.ms_per_step,
+            memory_bytes: memory_bytes(),
+        })
     }
 
     fn dataset(&self, name: &str) -> Option<Dataset> {
@@ -220,13 +238,19 @@ impl Session {
             return vec![]; // MNIST bytes still on their way: built when they arrive
         };
         match Lab::new(self.settings.clone(), &data, weights) {
-            Ok(lab) => {
+            Ok(mut lab) => {
+                // Draw first; the held-out evaluation follows at the next tick.
+                let mut out = vec![
+                    Outgoing::image(ImageKind::Samples, 0, lab.samples()),
+                    Outgoing::image(ImageKind::Reconstructions, 0, lab.reconstructions()),
+                ];
                 self.lab = Some(lab);
                 self.running = false;
                 self.pending.clear();
                 self.last_held_out = None;
-                let mut out = vec![self.configured()];
-                out.extend(self.report(0.0, true));
+                self.eval_due = true;
+                out.insert(0, self.configured());
+                out.push(self.progress(None));
                 out
             }
             Err(e) => vec![Outgoing::error(format!("could not build that model: {e}"))],
@@ -257,6 +281,12 @@ impl Session {
         };
         if name == "mnist" {
             self.mnist = Some(data);
+            if let Some((bytes, pretrained)) = self.waiting_weights.take() {
+                let out = self.load_weights(&bytes, pretrained);
+                if self.lab.is_some() {
+                    return out;
+                }
+            }
         } else {
             self.custom = Some(Dataset { name: "custom".into(), ..data });
             let previous = std::mem::replace(&mut self.settings.dataset, "custom".into());
@@ -270,6 +300,12 @@ impl Session {
     }
 
     fn load_weights(&mut self, bytes: &[u8], pretrained: bool) -> Vec<Outgoing> {
+        if let Ok((header, _)) = weights::read_header(bytes) {
+            if header.dataset == "mnist" && self.mnist.is_none() {
+                self.waiting_weights = Some((bytes.to_vec(), pretrained)); // MNIST is on its way
+                return vec![];
+            }
+        }
         let (header, model) = match weights::load(bytes) {
             Ok(loaded) => loaded,
             Err(e) => return vec![Outgoing::error(format!("could not load those weights: {e}. The current model is kept."))],

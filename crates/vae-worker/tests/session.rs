@@ -35,6 +35,11 @@ fn configure_builds_a_model_and_draws_it() {
     let Event::Images { width, height, .. } = samples.event else { unreachable!() };
     assert_eq!(samples.buffer.as_ref().unwrap().len(), width * height * 4);
     assert_eq!((width, height), (8 * 28 + 7 * 2, 8 * 28 + 7 * 2));
+    // The held-out evaluation follows at the next tick, so the first drawing is not delayed by it.
+    assert!(s.wants_tick());
+    let later = s.slice(&|| 0.0);
+    assert!(later.iter().any(|o| matches!(&o.event, Event::Progress { test: Some(t), .. } if t.total > 0.0)));
+    assert!(!s.wants_tick());
 }
 
 #[test]
@@ -117,4 +122,25 @@ fn a_users_idx_file_becomes_the_dataset() {
     let out = s.handle(Command::LoadDataset { name: "custom".into(), images_len: file.len() }, Some(file), 0.0);
     assert!(matches!(&out[0].event, Event::Configured { settings, dataset_len: 20, held_out_len: 2, .. } if settings.dataset == "custom"), "{:?}", events(&out));
     assert_eq!(step_of(&s.handle(Command::Step, None, 0.0)), Some(1));
+}
+
+#[test]
+fn pretrained_weights_wait_for_mnist_and_the_model_is_built_once() {
+    use vae_core::config::VaeConfig;
+    use vae_core::weights::{save, WeightsHeader};
+    let config = VaeConfig::reference_mlp();
+    let model = config.init(3, &vae_core::backend::inference_device());
+    let weights = save(&model, &WeightsHeader { config, dataset: "mnist".into(), steps: 42 });
+    let mut s = Session::default();
+    assert!(s.handle(Command::Configure { settings: Settings::default() }, None, 0.0).is_empty(), "MNIST is not here yet");
+    assert!(s.handle(Command::LoadWeights { pretrained: true }, Some(weights), 0.0).is_empty(), "the weights wait");
+    let images: Vec<u8> = (0..30 * 784).map(|i| (i % 251) as u8).collect();
+    let labels: Vec<u8> = (0..30).map(|i| (i % 10) as u8).collect();
+    let mut bytes = vae_core::data::write_idx(&[30, 28, 28], &images);
+    let images_len = bytes.len();
+    bytes.extend(vae_core::data::write_idx(&[30], &labels));
+    let out = s.handle(Command::LoadDataset { name: "mnist".into(), images_len }, Some(bytes), 0.0);
+    let built = out.iter().filter(|o| matches!(o.event, Event::Configured { .. })).count();
+    assert_eq!(built, 1, "{:?}", events(&out));
+    assert!(out.iter().any(|o| matches!(&o.event, Event::Info { message } if message.contains("42 training steps"))));
 }
