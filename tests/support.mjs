@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const DIST = join(here, "..", "dist");
+// VAE_DIST serves another build (say, a backend experiment) with the same tests and benchmark.
+export const DIST = process.env.VAE_DIST ?? join(here, "..", "dist");
 export const OUTPUT = join(here, "output");
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css",
   ".gz": "application/gzip", ".vae": "application/octet-stream", ".png": "image/png" };
