@@ -1,19 +1,17 @@
 //! The convolutional encoder and decoder: two stride-2 convolutions (28 → 14 → 7) and back.
+//! Kernel 4, stride 2, padding 1 halves a side exactly, and its transpose doubles it exactly.
 use super::join_class;
+use super::{Down, Up};
 use crate::config::ImageShape;
 use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
-use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
-/// Kernel 4, stride 2, padding 1 halves a side exactly, and its transpose doubles it exactly.
-const KERNEL: usize = 4;
-
 #[derive(Module, Debug)]
 pub struct ConvEncoder {
-    conv1: Conv2d,
-    conv2: Conv2d,
+    conv1: Down,
+    conv2: Down,
     hidden: Linear,
     mu: Linear,
     log_var: Linear,
@@ -24,12 +22,7 @@ pub struct ConvEncoder {
 
 impl ConvEncoder {
     pub fn new(image: ImageShape, conv: [usize; 2], classes: usize, hidden: usize, latent: usize, device: &Device) -> Self {
-        let down = |c_in, c_out| {
-            Conv2dConfig::new([c_in, c_out], [KERNEL, KERNEL])
-                .with_stride([2, 2])
-                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-                .init(device)
-        };
+        let down = |c_in, c_out| Down::new(c_in, c_out, device);
         let flat = conv[1] * (image.height / 4) * (image.width / 4);
         Self {
             conv1: down(image.channels, conv[0]),
@@ -61,8 +54,8 @@ impl ConvEncoder {
 pub struct ConvDecoder {
     hidden: Linear,
     expand: Linear,
-    deconv1: ConvTranspose2d,
-    deconv2: ConvTranspose2d,
+    deconv1: Up,
+    deconv2: Up,
     conv_channels: usize,
     height: usize,
     width: usize,
@@ -70,12 +63,7 @@ pub struct ConvDecoder {
 
 impl ConvDecoder {
     pub fn new(image: ImageShape, conv: [usize; 2], classes: usize, hidden: usize, latent: usize, device: &Device) -> Self {
-        let up = |c_in, c_out| {
-            ConvTranspose2dConfig::new([c_in, c_out], [KERNEL, KERNEL])
-                .with_stride([2, 2])
-                .with_padding([1, 1])
-                .init(device)
-        };
+        let up = |c_in, c_out| Up::new(c_in, c_out, device);
         let flat = conv[1] * (image.height / 4) * (image.width / 4);
         Self {
             hidden: LinearConfig::new(latent + classes, hidden).init(device),

@@ -1,9 +1,11 @@
 //! The VAE: an encoder to the posterior q(z|x) = N(μ, diag σ²), a decoder from z to pixels.
 mod conv;
+mod conv_layers;
 mod mlp;
 mod vae;
 
 pub use conv::{ConvDecoder, ConvEncoder};
+pub use conv_layers::{Down, Up};
 pub use mlp::{MlpDecoder, MlpEncoder};
 pub use vae::{Decoder, Encoder, Posterior, Vae};
 
