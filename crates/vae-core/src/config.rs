@@ -62,11 +62,24 @@ impl VaeConfig {
             arch: Arch::Mlp,
             latent_dim: 20,
             hidden: 400,
-            conv_channels: [32, 64],
+            // A quarter of the compute of 32/64, so the conv model trains at a useful pace in a
+            // browser worker on a CPU backend.
+            conv_channels: [16, 32],
             num_classes: 0,
             recon_loss: ReconLoss::Bce,
             output_sigma: 0.1,
         }
+    }
+
+    /// Do both configs describe the same model? Settings the architecture does not use (conv
+    /// channels of an MLP, σ of a BCE likelihood) do not count.
+    pub fn same_model(&self, other: &VaeConfig) -> bool {
+        let normal = |c: &VaeConfig| VaeConfig {
+            conv_channels: if c.arch == Arch::Conv { c.conv_channels } else { [0, 0] },
+            output_sigma: if c.recon_loss == ReconLoss::Mse { c.output_sigma } else { 0.0 },
+            ..c.clone()
+        };
+        normal(self) == normal(other)
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -196,6 +209,15 @@ mod tests {
             spoil(&mut config);
             assert_eq!(config.validate().unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn unused_settings_do_not_make_another_model() {
+        let a = VaeConfig::reference_mlp();
+        assert!(a.same_model(&VaeConfig { conv_channels: [32, 64], output_sigma: 0.5, ..a.clone() }));
+        assert!(!a.same_model(&VaeConfig { hidden: 200, ..a.clone() }));
+        let conv = VaeConfig { arch: Arch::Conv, ..a.clone() };
+        assert!(!conv.same_model(&VaeConfig { conv_channels: [32, 64], ..conv.clone() }));
     }
 
     #[test]

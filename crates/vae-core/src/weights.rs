@@ -135,7 +135,7 @@ pub fn load(bytes: &[u8]) -> Result<(WeightsHeader, Vae), WeightsError> {
 /// Like `load`, but only for the architecture `expected`.
 pub fn load_expecting(bytes: &[u8], expected: &VaeConfig) -> Result<(WeightsHeader, Vae), WeightsError> {
     let (header, _) = read_header(bytes)?;
-    if header.config != *expected {
+    if !header.config.same_model(expected) {
         return Err(WeightsError::ArchitectureMismatch {
             expected: Box::new(expected.clone()),
             found: Box::new(header.config),

@@ -169,7 +169,9 @@ impl Session {
         let Some(lab) = &mut self.lab else { return vec![] };
         let mut out = Vec::new();
         if force || now - self.last_progress >= PROGRESS_EVERY_MS {
-            let evaluate = force || now - self.last_held_out_at >= HELD_OUT_EVERY_MS;
+            // Slow models (conv) evaluate proportionally less often, so training keeps most of the time.
+            let interval = HELD_OUT_EVERY_MS * (self.ms_per_step as f64 / SLICE_MS).max(1.0);
+            let evaluate = force || now - self.last_held_out_at >= interval;
             let test = evaluate.then(|| losses(&lab.evaluate_held_out()));
             if evaluate {
                 self.last_held_out_at = now;
@@ -331,7 +333,7 @@ impl Session {
             return vec![Outgoing::error(format!("those weights were trained on {:?}, which is not loaded", header.dataset))];
         };
         let expected = crate::lab::model_config(&settings, &data);
-        if expected != header.config {
+        if !expected.same_model(&header.config) {
             return vec![Outgoing::error(format!(
                 "those weights read {}×{}×{} images with {} classes, but the dataset {:?} has {}×{}×{} images with {} classes; the current model is kept",
                 c.image.width, c.image.height, c.image.channels, c.num_classes, settings.dataset, data.shape.width, data.shape.height, data.shape.channels, data.num_classes

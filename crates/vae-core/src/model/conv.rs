@@ -41,10 +41,10 @@ impl ConvEncoder {
     /// - returns (μ, log σ²): [batch, latent] each
     pub fn forward(&self, x: Tensor<2>, class: Option<Tensor<2>>) -> (Tensor<2>, Tensor<2>) {
         let batch = x.dims()[0];
-        let x = x.reshape([batch, self.channels, self.height, self.width]); // [b, c, h, w]
-        let h = relu(self.conv1.forward(x)); // [b, c1, h/2, w/2]
-        let h = relu(self.conv2.forward(h)); // [b, c2, h/4, w/4]
-        let h = h.flatten::<2>(1, 3); // [b, c2·h/4·w/4]
+        let x = x.reshape([batch, self.channels, self.height, self.width]).permute([0, 2, 3, 1]); // [b, h, w, c]
+        let h = relu(self.conv1.forward(x)); // [b, h/2, w/2, c1]
+        let h = relu(self.conv2.forward(h)); // [b, h/4, w/4, c2]
+        let h = h.flatten::<2>(1, 3); // [b, h/4·w/4·c2]
         let h = relu(self.hidden.forward(join_class(h, class))); // [b, hidden]
         (self.mu.forward(h.clone()), self.log_var.forward(h)) // [b, latent] ×2
     }
@@ -82,9 +82,10 @@ impl ConvDecoder {
     pub fn forward(&self, z: Tensor<2>, class: Option<Tensor<2>>) -> Tensor<2> {
         let batch = z.dims()[0];
         let h = relu(self.hidden.forward(join_class(z, class))); // [b, hidden]
-        let h = relu(self.expand.forward(h)); // [b, c2·h/4·w/4]
-        let h = h.reshape([batch, self.conv_channels, self.height / 4, self.width / 4]); // [b, c2, h/4, w/4]
-        let h = relu(self.deconv1.forward(h)); // [b, c1, h/2, w/2]
-        self.deconv2.forward(h).flatten::<2>(1, 3) // [b, c·h·w]
+        let h = relu(self.expand.forward(h)); // [b, h/4·w/4·c2]
+        let h = h.reshape([batch, self.height / 4, self.width / 4, self.conv_channels]); // [b, h/4, w/4, c2]
+        let h = relu(self.deconv1.forward(h)); // [b, h/2, w/2, c1]
+        let out = self.deconv2.forward(h); // [b, h, w, c]
+        out.permute([0, 3, 1, 2]).flatten::<2>(1, 3) // [b, c·h·w], planar like the data
     }
 }
