@@ -137,3 +137,25 @@ test("a link reproduces settings; a bad value in it is reported and replaced by 
   assert.match(await page.textContent("#error"), /lr/);
   await page.close();
 });
+
+test("a convolutional CVAE trains in the worker, and its class selector changes the decoded image", async () => {
+  const { page, errors } = await openLab(context, server.url, "?dataset=colour-shapes&arch=conv&cvae=1&latent=4&hidden=64&batch=16");
+  await until(page, () => document.querySelector("#info").textContent.includes("Convolutional"));
+  await page.click("#step");
+  await until(page, () => document.querySelector("#status").dataset.step === "1");
+  assert.equal(await page.$$eval("#decode-class option", (o) => o.length), 4, "one option per shape class");
+  assert.ok(await page.isVisible("#decode-class"));
+  await until(page, () => document.querySelector("#decoded").width === 28);
+  const before = await canvasStats(page, "#decoded");
+  await page.selectOption("#decode-class", "3");
+  await until(page, (h) => {
+    const c = document.querySelector("#decoded");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let hash = 0;
+    for (let i = 0; i < d.length; i += 4) hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0;
+    return hash !== h;
+  }, before.hash, 10_000);
+  assert.equal(await page.textContent("#error"), "");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
