@@ -19,6 +19,8 @@ test("the page opens with the pretrained model drawing samples, and no console e
   const recon = await canvasStats(page, "#reconstructions");
   assert.ok(recon.lit > recon.pixels * 0.05, "reconstructions are drawn");
   assert.equal(await page.$$eval("#latent-sliders input[type=range]", (s) => s.length), 20);
+  // The sliders start at the encoder's μ for held-out image 0, not at the origin.
+  await until(page, () => [...document.querySelectorAll("#latent-sliders input")].some((s) => Math.abs(Number(s.value)) > 0.3));
   assert.equal(await page.textContent("#error"), "");
   await until(page, () => document.querySelector("#status").dataset.testLoss !== "");
   const { test: heldOut } = await status(page);

@@ -21,7 +21,8 @@ pub struct App {
     history: RefCell<LossHistory>,
     sliders: RefCell<sliders::SliderState>,
     running: Cell<bool>,
-    /// Whether the next Posterior event moves the sliders (a click) or only redraws the chart.
+    /// Set by a request that moves the sliders (a click, a new model) until its Posterior arrives;
+    /// the periodic refreshes in between only redraw the chart and must not clear it.
     posterior_moves_sliders: Cell<bool>,
 }
 
@@ -37,7 +38,7 @@ pub fn start() -> Result<(), JsValue> {
         history: RefCell::default(),
         sliders: RefCell::default(),
         running: Cell::new(false),
-        posterior_moves_sliders: Cell::new(true),
+        posterior_moves_sliders: Cell::new(false),
     });
     let a = app.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| a.on_message(e));
@@ -104,7 +105,7 @@ impl App {
             Ok(Event::Images { kind, width, height, .. }) => self.on_image(kind, width, height, &bytes()),
             Ok(Event::Posterior { mu, log_var, .. }) => {
                 draw_posterior(&mu, &log_var);
-                if self.posterior_moves_sliders.get() {
+                if self.posterior_moves_sliders.replace(false) {
                     sliders::set_values(&mu);
                     self.decode_sliders();
                 }
@@ -301,7 +302,9 @@ impl App {
     }
 
     fn encode_selected(&self, move_sliders: bool) {
-        self.posterior_moves_sliders.set(move_sliders);
+        if move_sliders {
+            self.posterior_moves_sliders.set(true);
+        }
         let index = el::<HtmlInputElement>("encode-index").value().parse().unwrap_or(0);
         self.link.send(&Command::Encode { index });
     }
