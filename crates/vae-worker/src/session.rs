@@ -1,7 +1,7 @@
 //! The worker's state machine: commands in, events out. No browser types: the glue in main.rs
 //! feeds it messages and a clock, and posts what it returns.
 use crate::lab::Lab;
-use vae_core::data::{procedural, Dataset};
+use vae_core::data::{procedural, Dataset, DATASET_NAMES};
 use vae_core::loss::LossParts;
 use vae_core::model::Vae;
 use vae_core::weights::{self, WeightsHeader};
@@ -44,7 +44,6 @@ pub struct Session {
     running: bool,
     /// Losses of the steps since the last Progress event.
     pending: Vec<LossParts>,
-    last_held_out: Option<Losses>,
     ms_per_step: f32,
     last_progress: f64,
     last_images: f64,
@@ -85,7 +84,7 @@ impl Session {
             }
             Command::Step => {
                 self.running = false;
-                match self.train_steps(1) {
+                match self.train_step() {
                     Err(e) => vec![Outgoing::error(e)],
                     Ok(()) => self.report(now, true),
                 }
@@ -141,7 +140,7 @@ impl Session {
         let start = clock();
         let mut steps = 0;
         while self.is_running() && (steps == 0 || clock() - start < SLICE_MS) {
-            if let Err(e) = self.train_steps(1) {
+            if let Err(e) = self.train_step() {
                 self.running = false;
                 let mut out = vec![Outgoing::error(e)];
                 out.extend(self.report(clock(), true));
@@ -155,12 +154,9 @@ impl Session {
         self.report(clock(), false)
     }
 
-    fn train_steps(&mut self, n: usize) -> Result<(), String> {
+    fn train_step(&mut self) -> Result<(), String> {
         let lab = self.lab.as_mut().ok_or("the model is not ready yet")?;
-        for _ in 0..n {
-            let parts = lab.step().map_err(|e| e.to_string())?;
-            self.pending.push(parts);
-        }
+        self.pending.push(lab.step().map_err(|e| e.to_string())?);
         Ok(())
     }
 
@@ -175,7 +171,6 @@ impl Session {
             let test = evaluate.then(|| losses(&lab.evaluate_held_out()));
             if evaluate {
                 self.last_held_out_at = now;
-                self.last_held_out = test.clone();
             }
             out.push(self.progress(test));
             self.last_progress = now;
@@ -209,6 +204,16 @@ impl Session {
         })
     }
 
+    /// Is the dataset at hand (without building or copying it)?
+    fn has_dataset(&self, name: &str) -> bool {
+        match name {
+            "mnist" => self.mnist.is_some(),
+            "custom" => self.custom.is_some(),
+            other => DATASET_NAMES.contains(&other),
+        }
+    }
+
+    /// The dataset by name: a copy of a loaded one, or a procedural one drawn now (costly: call once).
     fn dataset(&self, name: &str) -> Option<Dataset> {
         match name {
             "mnist" => self.mnist.clone(),
@@ -234,12 +239,17 @@ impl Session {
         out
     }
 
-    /// A new Lab for the current settings (fresh weights, or `weights`); on failure the old one stays.
+    /// A new Lab for the current settings and fresh weights; on failure the old one stays.
     fn rebuild(&mut self, weights: Option<Vae>) -> Vec<Outgoing> {
         let Some(data) = self.dataset(&self.settings.dataset) else {
             return vec![]; // MNIST bytes still on their way: built when they arrive
         };
-        match Lab::new(self.settings.clone(), &data, weights) {
+        self.rebuild_with(&data, weights)
+    }
+
+    /// A new Lab on `data` (fresh weights, or `weights`); on failure the old one stays.
+    fn rebuild_with(&mut self, data: &Dataset, weights: Option<Vae>) -> Vec<Outgoing> {
+        match Lab::new(self.settings.clone(), data, weights) {
             Ok(mut lab) => {
                 // Draw first; the held-out evaluation follows at the next tick.
                 let mut out = vec![
@@ -249,7 +259,6 @@ impl Session {
                 self.lab = Some(lab);
                 self.running = false;
                 self.pending.clear();
-                self.last_held_out = None;
                 self.eval_due = true;
                 out.insert(0, self.configured());
                 out.push(self.progress(None));
@@ -322,7 +331,7 @@ impl Session {
             recon_loss: if c.recon_loss == vae_core::config::ReconLoss::Mse { "mse".into() } else { "bce".into() },
             ..self.settings.clone()
         };
-        if self.dataset(&header.dataset).is_some() {
+        if self.has_dataset(&header.dataset) {
             settings.dataset = header.dataset.clone();
         }
         if pretrained && settings != self.settings {
@@ -340,7 +349,7 @@ impl Session {
             ))];
         }
         let previous = std::mem::replace(&mut self.settings, settings);
-        let mut out = self.rebuild(Some(model));
+        let mut out = self.rebuild_with(&data, Some(model));
         if out.iter().any(|o| matches!(o.event, Event::Error { .. })) {
             self.settings = previous;
             return out;
