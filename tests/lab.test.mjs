@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { serve, launch, openLab, status, canvasStats, screenshot, OUTPUT } from "./support.mjs";
+import { serve, launch, openLab, status, canvasStats, canvasChanged, screenshot, OUTPUT } from "./support.mjs";
 
 let server, context;
 before(async () => { server = await serve(); context = await launch(); });
@@ -81,13 +81,7 @@ test("moving a latent slider redraws the decoded image", async () => {
   const before = await canvasStats(page, "#decoded");
   await page.$eval("#z-0", (s) => { s.value = "2.5"; s.dispatchEvent(new Event("input")); });
   await page.$eval("#z-3", (s) => { s.value = "-2.5"; s.dispatchEvent(new Event("input")); });
-  await until(page, (h) => {
-    const c = document.querySelector("#decoded");
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let hash = 0;
-    for (let i = 0; i < d.length; i += 4) hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0;
-    return hash !== h;
-  }, before.hash, 5_000);
+  await canvasChanged(page, "#decoded", before.hash, 5_000);
   const after = await canvasStats(page, "#decoded");
   assert.notEqual(after.hash, before.hash, "the decoded image changed");
   assert.ok(after.lit > 20);
@@ -150,13 +144,7 @@ test("a convolutional CVAE trains in the worker, and its class selector changes 
   await until(page, () => document.querySelector("#decoded").width === 28);
   const before = await canvasStats(page, "#decoded");
   await page.selectOption("#decode-class", "3");
-  await until(page, (h) => {
-    const c = document.querySelector("#decoded");
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let hash = 0;
-    for (let i = 0; i < d.length; i += 4) hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0;
-    return hash !== h;
-  }, before.hash, 10_000);
+  await canvasChanged(page, "#decoded", before.hash, 10_000);
   assert.equal(await page.textContent("#error"), "");
   assert.deepEqual(errors, []);
   await page.close();

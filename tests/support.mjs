@@ -65,6 +65,15 @@ export const canvasStats = (page, id) => page.$eval(id, (c) => {
   return { hash, lit, pixels: d.length / 4 };
 });
 
+/** Waits until the canvas's pixels differ from the fingerprint `hash` (from canvasStats). */
+export const canvasChanged = (page, id, hash, timeout = 10_000) => page.waitForFunction(([id, h]) => {
+  const c = document.querySelector(id);
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let hash = 0;
+  for (let i = 0; i < d.length; i += 4) hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0;
+  return hash !== h;
+}, [id, hash], { timeout, polling: 100 });
+
 export async function screenshot(page, name) {
   await mkdir(OUTPUT, { recursive: true });
   await page.screenshot({ path: join(OUTPUT, name), fullPage: false });
