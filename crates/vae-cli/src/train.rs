@@ -3,13 +3,13 @@ use crate::{args::Args, datasets, png};
 use std::fmt::Write as _;
 use std::time::Instant;
 use vae_core::config::{Arch, ReconLoss, TrainingConfig, VaeConfig};
-use vae_core::data::{Batch, Batcher};
+use vae_core::data::Batcher;
 use vae_core::eval::evaluate;
-use vae_core::image::grid_rgba;
-use vae_core::latent::{decode, sample_prior};
+use vae_core::latent::sample_prior;
 use vae_core::model::Vae;
 use vae_core::rng::Rng;
 use vae_core::train::Trainer;
+use vae_core::views::{reconstruction_grid, sample_grid};
 use vae_core::weights::{save, WeightsHeader};
 
 const OPTIONS: &[(&str, &str)] = &[
@@ -81,22 +81,12 @@ pub fn run(argv: &[String]) -> Result<(), String> {
 
 fn samples_png(model: &Vae, cfg: &VaeConfig) -> Vec<u8> {
     let z = sample_prior(&mut Rng::new(7), 64, cfg.latent_dim, 1.0);
-    let labels: Vec<u8> = (0..64).map(|i| (i % cfg.num_classes.max(1)) as u8).collect();
-    let (w, h, rgba) = grid_rgba(&decode(model, cfg, &z, &labels), cfg.image, 8, 2);
+    let (w, h, rgba) = sample_grid(model, cfg, &z);
     png::encode(w, h, &rgba, 3)
 }
 
 /// Odd rows: held-out inputs; even rows: their reconstructions (decoded from μ).
 fn reconstructions_png(model: &Vae, cfg: &VaeConfig, test: &vae_core::data::Dataset) -> Vec<u8> {
-    let batch = Batch::gather(test, &(0..32).collect::<Vec<_>>());
-    let (mu, _) = vae_core::latent::encode(model, cfg, &batch.images, &batch.labels);
-    let recon = decode(model, cfg, &mu, &batch.labels);
-    let p = cfg.image.pixels();
-    let mut rows = Vec::new();
-    for r in 0..4 {
-        rows.extend_from_slice(&batch.images[r * 8 * p..(r + 1) * 8 * p]);
-        rows.extend_from_slice(&recon[r * 8 * p..(r + 1) * 8 * p]);
-    }
-    let (w, h, rgba) = grid_rgba(&rows, cfg.image, 8, 2);
+    let (w, h, rgba) = reconstruction_grid(model, cfg, test, 32);
     png::encode(w, h, &rgba, 3)
 }

@@ -11,6 +11,7 @@ pub mod model;
 pub mod rng;
 pub mod tensors;
 pub mod train;
+pub mod views;
 pub mod weights;
 
 /// burn's Module trait, for callers that count or move parameters without naming burn.

@@ -1,9 +1,10 @@
 //! One model on one dataset: the trainer, its batches, and the views the page draws from it.
 use vae_core::config::{Arch, ReconLoss, TrainingConfig, VaeConfig};
-use vae_core::data::{split_held_out, Batch, Batcher, Dataset};
+use vae_core::data::{split_held_out, Batcher, Dataset};
 use vae_core::eval::evaluate;
 use vae_core::image::grid_rgba;
 use vae_core::latent::{decode, encode, sample_prior};
+use vae_core::views::{reconstruction_grid, sample_grid};
 use vae_core::loss::LossParts;
 use vae_core::model::Vae;
 use vae_core::rng::Rng;
@@ -37,6 +38,18 @@ pub fn model_config(s: &Settings, data: &Dataset) -> VaeConfig {
         num_classes: if s.conditional { data.num_classes } else { 0 },
         recon_loss: if s.recon_loss == "mse" { ReconLoss::Mse } else { ReconLoss::Bce },
         ..VaeConfig::reference_mlp()
+    }
+}
+
+/// The settings that describe `config`, keeping `base`'s dataset and training settings.
+pub fn settings_for(config: &VaeConfig, base: &Settings) -> Settings {
+    Settings {
+        arch: if config.arch == Arch::Conv { "conv".into() } else { "mlp".into() },
+        latent_dim: config.latent_dim,
+        hidden: config.hidden,
+        conditional: config.num_classes > 0,
+        recon_loss: if config.recon_loss == ReconLoss::Mse { "mse".into() } else { "bce".into() },
+        ..base.clone()
     }
 }
 
@@ -116,34 +129,16 @@ impl Lab {
         self.sample_z = sample_prior(&mut rng, 64, self.config().latent_dim, 1.0);
     }
 
-    /// Classes for a grid: a conditional model shows each class in turn.
-    fn grid_labels(&self, n: usize) -> Vec<u8> {
-        (0..n).map(|i| (i % self.config().num_classes.max(1)) as u8).collect()
-    }
-
     /// 8×8 decodes of the fixed prior noise, as (width, height, RGBA).
     pub fn samples(&mut self) -> (usize, usize, Vec<u8>) {
-        let labels = self.grid_labels(64);
         let model = self.model().clone();
-        let pixels = decode(&model, self.config(), &self.sample_z, &labels);
-        grid_rgba(&pixels, self.config().image, 8, 2)
+        sample_grid(&model, self.config(), &self.sample_z)
     }
 
-    /// Rows of held-out inputs, each followed by a row of their reconstructions (decoded from μ).
+    /// Held-out inputs above their reconstructions (decoded from μ), as (width, height, RGBA).
     pub fn reconstructions(&mut self) -> (usize, usize, Vec<u8>) {
-        let n = RECON_SHOWN.min(self.test.len());
-        let batch = Batch::gather(&self.test, &(0..n).collect::<Vec<_>>());
         let model = self.model().clone();
-        let (mu, _) = encode(&model, self.config(), &batch.images, &batch.labels);
-        let recon = decode(&model, self.config(), &mu, &batch.labels);
-        let p = self.config().image.pixels();
-        let mut rows = Vec::with_capacity(2 * n * p);
-        for start in (0..n).step_by(8) {
-            let end = (start + 8).min(n);
-            rows.extend_from_slice(&batch.images[start * p..end * p]);
-            rows.extend_from_slice(&recon[start * p..end * p]);
-        }
-        grid_rgba(&rows, self.config().image, 8, 2)
+        reconstruction_grid(&model, self.config(), &self.test, RECON_SHOWN)
     }
 
     /// One latent vector decoded, as (width, height, RGBA).

@@ -1,6 +1,6 @@
 //! The worker's state machine: commands in, events out. No browser types: the glue in main.rs
 //! feeds it messages and a clock, and posts what it returns.
-use crate::lab::Lab;
+use crate::lab::{model_config, settings_for, Lab};
 use vae_core::data::{procedural, Dataset, DATASET_NAMES};
 use vae_core::loss::LossParts;
 use vae_core::model::Vae;
@@ -91,7 +91,7 @@ impl Session {
             }
             Command::Reset => {
                 self.running = false;
-                self.rebuild(None)
+                self.rebuild(self.settings.clone(), None, None).unwrap_or_else(|refused| refused)
             }
             Command::Resample => match &mut self.lab {
                 Some(lab) => {
@@ -223,48 +223,48 @@ impl Session {
     }
 
     fn configure(&mut self, settings: Settings) -> Vec<Outgoing> {
-        let rebuild = self.lab.as_ref().is_none_or(|lab| lab.settings.needs_new_model(&settings));
-        let old = std::mem::replace(&mut self.settings, settings.clone());
-        if !rebuild {
-            self.lab.as_mut().unwrap().apply_live(&settings);
-            return vec![];
+        match &mut self.lab {
+            Some(lab) if !lab.settings.needs_new_model(&settings) => {
+                lab.apply_live(&settings);
+                self.settings = settings;
+                vec![]
+            }
+            _ => self.rebuild(settings, None, None).unwrap_or_else(|refused| refused),
         }
-        let out = self.rebuild(None);
-        if out.iter().any(|o| matches!(o.event, Event::Error { .. })) && self.lab.is_some() {
-            self.settings = old; // refused: the page gets the running settings back
-            let mut out = out;
-            out.push(self.configured());
-            return out;
-        }
-        out
     }
 
-    /// A new Lab for the current settings and fresh weights; on failure the old one stays.
-    fn rebuild(&mut self, weights: Option<Vae>) -> Vec<Outgoing> {
-        let Some(data) = self.dataset(&self.settings.dataset) else {
-            return vec![]; // MNIST bytes still on their way: built when they arrive
+    /// A new Lab for `settings` on `data` (or the dataset the settings name), with fresh weights
+    /// or `weights`. Settings and model change together, and only on success: a refused rebuild
+    /// (Err) leaves the running model and tells the page its settings again.
+    fn rebuild(&mut self, settings: Settings, data: Option<Dataset>, weights: Option<Vae>) -> Result<Vec<Outgoing>, Vec<Outgoing>> {
+        let Some(data) = data.or_else(|| self.dataset(&settings.dataset)) else {
+            self.settings = settings; // MNIST bytes still on their way: built when they arrive
+            return Ok(vec![]);
         };
-        self.rebuild_with(&data, weights)
-    }
-
-    /// A new Lab on `data` (fresh weights, or `weights`); on failure the old one stays.
-    fn rebuild_with(&mut self, data: &Dataset, weights: Option<Vae>) -> Vec<Outgoing> {
-        match Lab::new(self.settings.clone(), data, weights) {
+        match Lab::new(settings.clone(), &data, weights) {
             Ok(mut lab) => {
                 // Draw first; the held-out evaluation follows at the next tick.
-                let mut out = vec![
+                let images = [
                     Outgoing::image(ImageKind::Samples, 0, lab.samples()),
                     Outgoing::image(ImageKind::Reconstructions, 0, lab.reconstructions()),
                 ];
+                self.settings = settings;
                 self.lab = Some(lab);
                 self.running = false;
                 self.pending.clear();
                 self.eval_due = true;
-                out.insert(0, self.configured());
+                let mut out = vec![self.configured()];
+                out.extend(images);
                 out.push(self.progress(None));
-                out
+                Ok(out)
             }
-            Err(e) => vec![Outgoing::error(format!("could not build that model: {e}"))],
+            Err(e) => {
+                let mut out = vec![Outgoing::error(format!("could not build that model: {e}"))];
+                if self.lab.is_some() {
+                    out.push(self.configured());
+                }
+                Err(out)
+            }
         }
     }
 
@@ -299,15 +299,15 @@ impl Session {
                 }
             }
         } else {
-            self.custom = Some(Dataset { name: "custom".into(), ..data });
-            let previous = std::mem::replace(&mut self.settings.dataset, "custom".into());
-            let out = self.rebuild(None);
-            if out.iter().any(|o| matches!(o.event, Event::Error { .. })) {
-                self.settings.dataset = previous;
-            }
-            return out;
+            let data = Dataset { name: "custom".into(), ..data };
+            self.custom = Some(data.clone());
+            let settings = Settings { dataset: "custom".into(), ..self.settings.clone() };
+            return self.rebuild(settings, Some(data), None).unwrap_or_else(|refused| refused);
         }
-        if self.lab.is_none() && self.settings.dataset == name { self.rebuild(None) } else { vec![] }
+        if self.lab.is_none() && self.settings.dataset == name {
+            return self.rebuild(self.settings.clone(), None, None).unwrap_or_else(|refused| refused);
+        }
+        vec![]
     }
 
     fn load_weights(&mut self, bytes: &[u8], pretrained: bool) -> Vec<Outgoing> {
@@ -323,14 +323,7 @@ impl Session {
         };
         // The settings the file implies: its architecture, on its dataset when that is at hand.
         let c = &header.config;
-        let mut settings = Settings {
-            arch: if c.arch == vae_core::config::Arch::Conv { "conv".into() } else { "mlp".into() },
-            latent_dim: c.latent_dim,
-            hidden: c.hidden,
-            conditional: c.num_classes > 0,
-            recon_loss: if c.recon_loss == vae_core::config::ReconLoss::Mse { "mse".into() } else { "bce".into() },
-            ..self.settings.clone()
-        };
+        let mut settings = settings_for(c, &self.settings);
         if self.has_dataset(&header.dataset) {
             settings.dataset = header.dataset.clone();
         }
@@ -341,22 +334,22 @@ impl Session {
         let Some(data) = self.dataset(&settings.dataset) else {
             return vec![Outgoing::error(format!("those weights were trained on {:?}, which is not loaded", header.dataset))];
         };
-        let expected = crate::lab::model_config(&settings, &data);
+        let expected = model_config(&settings, &data);
         if !expected.same_model(&header.config) {
             return vec![Outgoing::error(format!(
                 "those weights read {}×{}×{} images with {} classes, but the dataset {:?} has {}×{}×{} images with {} classes; the current model is kept",
                 c.image.width, c.image.height, c.image.channels, c.num_classes, settings.dataset, data.shape.width, data.shape.height, data.shape.channels, data.num_classes
             ))];
         }
-        let previous = std::mem::replace(&mut self.settings, settings);
-        let mut out = self.rebuild_with(&data, Some(model));
-        if out.iter().any(|o| matches!(o.event, Event::Error { .. })) {
-            self.settings = previous;
-            return out;
-        }
         let what = if pretrained { "pretrained" } else { "your" };
-        out.push(Outgoing::event(Event::Info { message: format!("loaded {what} weights ({} training steps on {})", header.steps, header.dataset) }));
-        out
+        let loaded = format!("loaded {what} weights ({} training steps on {})", header.steps, header.dataset);
+        match self.rebuild(settings, Some(data), Some(model)) {
+            Ok(mut out) => {
+                out.push(Outgoing::event(Event::Info { message: loaded }));
+                out
+            }
+            Err(refused) => refused,
+        }
     }
 }
 

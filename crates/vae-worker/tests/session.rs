@@ -144,3 +144,13 @@ fn pretrained_weights_wait_for_mnist_and_the_model_is_built_once() {
     assert_eq!(built, 1, "{:?}", events(&out));
     assert!(out.iter().any(|o| matches!(&o.event, Event::Info { message } if message.contains("42 training steps"))));
 }
+
+#[test]
+fn a_refused_rebuild_keeps_the_model_and_restates_the_settings() {
+    let mut s = configured();
+    s.handle(Command::Step, None, 0.0);
+    let out = s.handle(Command::Configure { settings: Settings { latent_dim: 0, ..shapes_settings() } }, None, 0.0);
+    assert!(error_of(&out).unwrap().contains("latent_dim"), "{:?}", events(&out));
+    assert!(out.iter().any(|o| matches!(&o.event, Event::Configured { settings, .. } if settings.latent_dim == 4)));
+    assert_eq!(step_of(&s.handle(Command::Step, None, 0.0)), Some(2), "the same model trains on");
+}
