@@ -66,7 +66,10 @@ pub fn draw_losses(history: &LossHistory) {
     let tick = nice_step(max_step / 4.0);
     let mut step = 0.0;
     while step <= max_step {
-        let _ = ctx.fill_text(&format!("{step}"), x(step) - 4.0, h - 6.0);
+        let label = format!("{step}");
+        // Keep the last label inside the chart: shift it left by its width when it would overflow.
+        let width = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
+        let _ = ctx.fill_text(&label, (x(step) - 4.0).min(w - width - 2.0), h - 6.0);
         step += tick;
     }
     let _ = ctx.fill_text("step", 4.0, h - 6.0);
