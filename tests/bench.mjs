@@ -1,12 +1,15 @@
 // Benchmark (not a test): the release page in headless Chromium. Prints the worker's median ms per
 // train step (reference MLP, batch 128), one slider decode's round trip, load → first samples,
-// the page weight, and the worker's memory over time.   node bench.mjs [--minutes N]
+// the page weight, the worker's memory over time, and the step time with each section open
+// against no view at all (a hidden page).   node bench.mjs [--minutes N] [--section-seconds S]
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { serve, launch, openLab, DIST } from "./support.mjs";
 
-const minutes = Number(process.argv[process.argv.indexOf("--minutes") + 1] || 1);
+const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
+const minutes = arg("--minutes", 1);
+const sectionSeconds = arg("--section-seconds", 20);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function pageWeight() {
@@ -54,6 +57,31 @@ while (Date.now() - started < minutes * 60_000) {
   memory.push({ at: (Date.now() - started) / 60_000, bytes: Number(await page.getAttribute("#status", "data-memory-bytes")) });
 }
 const step = await page.getAttribute("#status", "data-step");
+
+// The cost of the views: ms/step with each section open, and with none (the page hidden).
+async function stepTimeFor(seconds) {
+  await page.waitForTimeout(1500); // the previous section's views settle
+  const times = [];
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    await page.waitForTimeout(400);
+    const ms = Number(await page.getAttribute("#status", "data-ms-per-step"));
+    if (ms > 0) times.push(ms);
+  }
+  return median(times);
+}
+const setHidden = (hidden) => page.evaluate((hidden) => {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+  document.dispatchEvent(new Event("visibilitychange"));
+}, hidden);
+const sectionTimes = [];
+await setHidden(true);
+const none = await stepTimeFor(sectionSeconds);
+await setHidden(false);
+for (const section of ["train", "latent", "dimensions", "compare"]) {
+  await page.click(`#tab-${section}`);
+  sectionTimes.push([section, await stepTimeFor(sectionSeconds)]);
+}
 const memAt = (m) => memory.reduce((best, x) => (Math.abs(x.at - m) < Math.abs(best.at - m) ? x : best)).bytes;
 const weight = await pageWeight();
 const mb = (b) => (b / 1048576).toFixed(2) + " MB";
@@ -62,6 +90,8 @@ console.log(`training throughput: ${(128000 / median(steps)).toFixed(0)} images/
 console.log(`slider decode round trip (page → worker → canvas): ${median(decodes).toFixed(2)} ms (median of ${decodes.length})`);
 console.log(`load → first samples drawn: ${firstSamples.toFixed(0)} ms`);
 console.log(`page code (HTML, CSS, JS, UI + worker wasm), gzip: ${mb(weight.code)} (raw ${mb(weight.raw)}); data + pretrained weights: ${mb(weight.data)}`);
+console.log(`views' cost (ms/step, median over ${sectionSeconds} s each): no view (hidden page) ${none.toFixed(1)} · ` +
+  sectionTimes.map(([s, ms]) => `${s} ${ms.toFixed(1)} (${(100 * (ms / none - 1)).toFixed(1)} %)`).join(" · "));
 console.log(`worker memory: ${mb(memAt(Math.min(1, minutes)))} after ${Math.min(1, minutes)} min, ${mb(memAt(minutes))} after ${minutes} min`);
 await context.close();
 server.close();

@@ -137,6 +137,7 @@ test("a link reproduces settings; a bad value in it is reported and replaced by 
 test("a convolutional CVAE trains in the worker, and its class selector changes the decoded image", async () => {
   const { page, errors } = await openLab(context, server.url, "?dataset=colour-shapes&arch=conv&cvae=1&latent=4&hidden=64&batch=16");
   await until(page, () => document.querySelector("#info").textContent.includes("Convolutional"));
+  await page.click("#tab-latent");
   await page.click("#step");
   await until(page, () => document.querySelector("#status").dataset.step === "1");
   assert.equal(await page.$$eval("#decode-class option", (o) => o.length), 4, "one option per shape class");

@@ -1,6 +1,7 @@
 //! `vae-cli eval`: held-out negative ELBO per image and an importance-weighted log-likelihood.
 use crate::{args::Args, datasets};
 use vae_core::eval::{evaluate, importance_weighted_log_likelihood};
+use vae_core::loss::active_units;
 use vae_core::weights::load;
 
 const OPTIONS: &[(&str, &str)] = &[
@@ -21,7 +22,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     println!("held-out images: {}", test.len());
     println!("held-out -ELBO per image: {:.2} nats (reconstruction {:.2}, KL {:.2})", parts.total, parts.recon, parts.kl);
     println!("held-out log p(x) (importance weighted, K={k}): {ll:.2} nats");
-    let active = parts.kl_per_dim.iter().filter(|&&kl| kl > 0.01).count();
+    let active = active_units(&parts.kl_per_dim);
     println!("active latent dimensions (KL > 0.01 nats): {active} of {}", parts.kl_per_dim.len());
     Ok(())
 }

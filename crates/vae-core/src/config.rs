@@ -150,6 +150,12 @@ impl TrainingConfig {
         Ok(())
     }
 
+    /// The autoencoder beside this VAE: the same model and training with β = 0, so nothing
+    /// pulls q(z|x) towards the prior and the prior's samples are not made to decode well.
+    pub fn autoencoder_twin(&self) -> Self {
+        Self { beta: 0.0, beta_warmup_steps: 0, ..self.clone() }
+    }
+
     /// β at a given step: the linear warm-up, then the target.
     pub fn beta_at(&self, step: usize) -> f32 {
         if self.beta_warmup_steps == 0 {

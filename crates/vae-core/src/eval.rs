@@ -27,6 +27,21 @@ pub fn evaluate(model: &Vae, cfg: &VaeConfig, data: &Dataset, beta: f32) -> Loss
     LossParts::weighted_mean(&parts)
 }
 
+/// The negative ELBO (β = 1) of each image, in nats, with ε from a fixed seed: the same image
+/// always gets the same score under the same model ("how typical is this image for the model").
+pub fn negative_elbo_per_image(model: &Vae, cfg: &VaeConfig, images: &[f32], labels: &[u8]) -> Vec<f32> {
+    let device = inference_device();
+    let n = images.len() / cfg.image.pixels();
+    let mut noise = Rng::new(EVAL_SEED);
+    let x = tensors::matrix(images.to_vec(), n, &device); // [n, pixels]
+    let class = tensors::one_hot(&labels[..n.min(labels.len())], cfg.num_classes, &device);
+    let eps = tensors::matrix(noise.normals(n * cfg.latent_dim), n, &device); // [n, latent]
+    let (posterior, logits) = model.forward(x.clone(), class, eps);
+    let recon = reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x); // [n]
+    let kl = kl_per_dim(&posterior).sum_dim(1).squeeze_dim(1); // [n]
+    tensors::to_vec(recon + kl)
+}
+
 /// log p(x) ≈ log (1/K) Σ_k p(x|z_k) p(z_k) / q(z_k|x), z_k ~ q(z|x); mean over images, in nats.
 /// K = 1 is the ELBO; the bound tightens as K grows.
 pub fn importance_weighted_log_likelihood(model: &Vae, cfg: &VaeConfig, data: &Dataset, k: usize) -> f32 {

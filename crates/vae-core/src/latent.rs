@@ -94,6 +94,28 @@ mod tests {
     }
 
     #[test]
+    fn paths_start_and_end_at_the_given_codes() {
+        let (a, b) = ([0.3, -1.2, 2.0], [-0.7, 0.4, 1.1]);
+        for how in [Interpolation::Linear, Interpolation::Spherical] {
+            let path = interpolate(&a, &b, 7, how);
+            assert_eq!(path.len(), 21);
+            assert!(path[..3].iter().zip(&a).all(|(p, q)| (p - q).abs() < 1e-6), "{how:?} starts at a");
+            assert!(path[18..].iter().zip(&b).all(|(p, q)| (p - q).abs() < 1e-5), "{how:?} ends at b");
+        }
+        let rows = traverse(&a, 2, -3.0, 3.0, 4);
+        assert_eq!((&rows[..3], &rows[9..]), (&[0.3, -1.2, -3.0][..], &[0.3, -1.2, 3.0][..]));
+    }
+
+    #[test]
+    fn slerp_keeps_the_norm_along_the_whole_path() {
+        // Two codes of norm 5: every point of the great circle has norm 5; the line sags.
+        let (a, b) = ([3.0, 4.0, 0.0], [0.0, 0.0, 5.0]);
+        let norms = |how| interpolate(&a, &b, 9, how).chunks(3).map(|z| z.iter().map(|v| v * v).sum::<f32>().sqrt()).collect::<Vec<_>>();
+        assert!(norms(Interpolation::Spherical).iter().all(|n| (n - 5.0).abs() < 1e-4));
+        assert!(norms(Interpolation::Linear)[4] < 4.0);
+    }
+
+    #[test]
     fn posterior_samples_spread_by_sigma() {
         let mut rng = Rng::new(2);
         let s = posterior_samples(&mut rng, &[3.0], &[(0.25f32).ln()], 20_000);

@@ -3,11 +3,13 @@
 pub mod backend;
 pub mod config;
 pub mod data;
+pub mod drawing;
 pub mod eval;
 pub mod image;
 pub mod latent;
 pub mod loss;
 pub mod model;
+pub mod pca;
 pub mod rng;
 pub mod tensors;
 pub mod train;

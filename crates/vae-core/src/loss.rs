@@ -45,6 +45,15 @@ pub fn reconstruction(kind: ReconLoss, sigma: f32, logits: Tensor<2>, x: Tensor<
     }
 }
 
+/// A latent dimension whose average KL exceeds this many nats carries information about the
+/// image: an "active unit" (Burda et al. 2016 use the variance of μ; KL is what the page shows).
+pub const ACTIVE_KL: f32 = 0.01;
+
+/// How many dimensions are active units.
+pub fn active_units(kl_per_dim: &[f32]) -> usize {
+    kl_per_dim.iter().filter(|&&k| k > ACTIVE_KL).count()
+}
+
 /// The loss terms of a batch, each a mean per image in nats.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LossParts {

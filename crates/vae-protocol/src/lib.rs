@@ -1,8 +1,14 @@
 //! The page ↔ worker protocol. Messages travel as JSON text; large pixel or file buffers
-//! travel beside them as transferred ArrayBuffers (never serialised), see `Payload`.
+//! travel beside them as transferred ArrayBuffers (never serialised), see `Outgoing` in the worker.
+//!
+//! Every answer names the view it belongs to and the model generation it was computed from: a
+//! generation ends when the worker builds or loads another model, and the page drops answers
+//! about a model it no longer shows.
 pub mod settings;
+pub mod views;
 
 pub use settings::{Settings, SettingsError};
+pub use views::{Anchor, MapAxes, Twin, View, Views};
 use serde::{Deserialize, Serialize};
 
 /// Page → worker.
@@ -24,24 +30,18 @@ pub enum Command {
     Reset,
     /// New prior noise for the sample grid.
     Resample,
-    /// Decode one latent vector for the slider view; `request` echoes back.
-    Decode { z: Vec<f32>, request: u32, class: u8 },
-    /// Encode held-out image `index`: its posterior (μ, log σ²) comes back.
-    Encode { index: usize },
+    /// Which panels are open and what they ask for: the worker computes only these views.
+    OpenViews { views: Views },
+    /// Decode one latent vector for the sliders' image. Requests name the generation they were
+    /// made for; the worker ignores those about a model it has replaced.
+    Decode { generation: u32, request: u32, z: Vec<f32>, class: u8 },
+    /// The posterior (μ, log σ²) of held-out image `index`, and the image.
+    Encode { generation: u32, request: u32, index: usize },
+    /// The latent vector at a point of the latent map (back-projected when the map is a PCA).
+    PickLatent { generation: u32, request: u32, twin: Twin, x: f32, y: f32 },
+    /// A drawing: `width × height` grayscale bytes (ink high) in the transferred buffer.
+    Draw { request: u32, width: usize, height: usize },
     SaveWeights,
-}
-
-/// What an Images event shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ImageKind {
-    /// 8×8 decodes of a fixed batch of z ~ N(0, I).
-    Samples,
-    /// Held-out inputs (odd rows) above their reconstructions (even rows).
-    Reconstructions,
-    /// One decoded latent vector (the sliders' view).
-    Decoded,
-    /// The held-out image whose posterior was asked for.
-    Input,
 }
 
 /// Loss terms per image, in nats.
@@ -50,6 +50,31 @@ pub struct Losses {
     pub recon: f32,
     pub kl: f32,
     pub total: f32,
+    /// Mean KL of each latent dimension (sums to `kl`).
+    pub kl_per_dim: Vec<f32>,
+    /// Dimensions whose KL exceeds 0.01 nats: the ones that carry information.
+    pub active_units: usize,
+}
+
+/// Training progress, a few times a second while training and after every change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub generation: u32,
+    pub step: usize,
+    pub epoch: usize,
+    pub running: bool,
+    /// Mean over the training batches since the last report (zero before any step).
+    pub train: Losses,
+    /// Set when the held-out split was evaluated at this step.
+    pub test: Option<Losses>,
+    /// The autoencoder twin's training loss (reconstruction only: its β is 0), while it trains.
+    pub twin: Option<Losses>,
+    pub beta: f32,
+    pub images_per_sec: f32,
+    /// Milliseconds per training step, measured over the last slice.
+    pub ms_per_step: f32,
+    /// The worker's wasm linear memory, in bytes (0 natively).
+    pub memory_bytes: usize,
 }
 
 /// Worker → page.
@@ -58,32 +83,49 @@ pub struct Losses {
 pub enum Event {
     /// The first message: the worker's wasm has loaded and it listens.
     Ready,
-    /// The settings the worker now runs with (after loading weights they may differ).
-    Configured { settings: Settings, dataset_len: usize, held_out_len: usize, num_classes: usize, params: usize },
-    Progress {
-        step: usize,
-        epoch: usize,
-        running: bool,
-        train: Losses,
-        /// Set when the held-out split was evaluated at this step.
-        test: Option<Losses>,
-        kl_per_dim: Vec<f32>,
-        beta: f32,
-        images_per_sec: f32,
-        /// Milliseconds per step, measured over the last slice.
-        ms_per_step: f32,
-        /// The worker's wasm linear memory, in bytes (0 natively).
-        memory_bytes: usize,
-    },
-    /// RGBA pixels in the transferred buffer.
-    Images { kind: ImageKind, width: usize, height: usize, request: u32 },
-    Posterior { index: usize, label: u8, mu: Vec<f32>, log_var: Vec<f32> },
+    /// A model was built or loaded: a new generation starts. Also restates the running settings
+    /// after a refused change.
+    Configured { generation: u32, settings: Settings, dataset_len: usize, held_out_len: usize, num_classes: usize, params: usize },
+    Progress(Progress),
+    /// RGBA pixels in the transferred buffer. `request` is set when the image answers one.
+    Image { view: View, generation: u32, request: Option<u32>, width: usize, height: usize },
+    /// The held-out images of the latent map (RGBA, one after another, in map order), once per
+    /// generation: the page shows them under the pointer without asking.
+    HeldOut { generation: u32, width: usize, height: usize },
+    /// Held-out μ on a plane: `points` holds x, y pairs in held-out order.
+    LatentMap { generation: u32, twin: Twin, axes: MapAxes, points: Vec<f32>, labels: Vec<u8>, num_classes: usize },
+    /// The traversal grid's rows, top to bottom: (latent dimension, its held-out KL in nats).
+    Traversals { generation: u32, rows: Vec<(usize, f32)>, steps: usize },
+    /// The posterior of held-out image `index`.
+    Posterior { generation: u32, request: u32, index: usize, label: u8, mu: Vec<f32>, log_var: Vec<f32> },
+    /// The latent vector at a picked map point.
+    Picked { generation: u32, request: u32, z: Vec<f32> },
+    /// The encoder's verdict on a drawing: its posterior, its −ELBO, its point on the latent map.
+    Drawn { generation: u32, request: u32, mu: Vec<f32>, log_var: Vec<f32>, neg_elbo: f32, point: [f32; 2] },
     /// The weights file in the transferred buffer.
     Weights { file_name: String },
-    /// Something went wrong; the current model is untouched and keeps working.
-    Error { message: String },
+    /// Something went wrong; the current model is untouched and keeps working. `request` names
+    /// the request it answers, so the page can free whatever waited for it.
+    Error { message: String, request: Option<u32> },
     /// A notice that is not an error (e.g. "loaded pretrained weights").
     Info { message: String },
+}
+
+impl Event {
+    /// The model generation an answer was computed from; None for messages about no model.
+    pub fn generation(&self) -> Option<u32> {
+        match self {
+            Event::Progress(p) => Some(p.generation),
+            Event::Image { generation, .. }
+            | Event::HeldOut { generation, .. }
+            | Event::LatentMap { generation, .. }
+            | Event::Traversals { generation, .. }
+            | Event::Posterior { generation, .. }
+            | Event::Picked { generation, .. }
+            | Event::Drawn { generation, .. } => Some(*generation),
+            _ => None,
+        }
+    }
 }
 
 impl Command {
@@ -112,10 +154,21 @@ mod tests {
 
     #[test]
     fn messages_round_trip() {
-        let c = Command::Decode { z: vec![0.5, -1.0], request: 3, class: 2 };
+        let c = Command::Decode { generation: 1, z: vec![0.5, -1.0], request: 3, class: 2 };
         assert_eq!(Command::from_json(&c.to_json()).unwrap(), c);
-        let e = Event::Images { kind: ImageKind::Samples, width: 8, height: 8, request: 0 };
+        let c = Command::OpenViews { views: Views { latent_map: true, interpolation: Some([Anchor::HeldOut(3), Anchor::Drawn]), ..Views::default() } };
+        assert_eq!(Command::from_json(&c.to_json()).unwrap(), c);
+        let e = Event::Image { view: View::Samples, generation: 4, request: None, width: 8, height: 8 };
+        assert_eq!(Event::from_json(&e.to_json()).unwrap(), e);
+        let e = Event::Progress(Progress { step: 3, test: Some(Losses::default()), ..Progress::default() });
         assert_eq!(Event::from_json(&e.to_json()).unwrap(), e);
         assert!(Command::from_json("{\"type\":\"Nope\"}").is_err());
+    }
+
+    #[test]
+    fn answers_name_their_generation() {
+        let e = Event::Picked { generation: 7, request: 1, z: vec![] };
+        assert_eq!(e.generation(), Some(7));
+        assert_eq!(Event::Info { message: String::new() }.generation(), None);
     }
 }

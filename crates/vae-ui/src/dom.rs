@@ -56,19 +56,11 @@ pub fn download(bytes: &[u8], file_name: &str) -> Result<(), JsValue> {
     web_sys::Url::revoke_object_url(&url)
 }
 
-/// Draws RGBA pixels into a canvas whose backing size becomes the image's (CSS scales it up).
-pub fn draw_rgba(canvas_id: &str, width: usize, height: usize, rgba: &[u8]) {
-    let canvas: web_sys::HtmlCanvasElement = el(canvas_id);
-    if canvas.width() as usize != width || canvas.height() as usize != height {
-        canvas.set_width(width as u32);
-        canvas.set_height(height as u32);
-    }
-    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(rgba), width as u32, height as u32);
-    if let (Ok(image), Some(ctx)) = (image, context(&canvas)) {
-        let _ = ctx.put_image_data(&image, 0.0, 0.0);
-    }
-}
-
 pub fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
     canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok())
+}
+
+/// performance.now(), in milliseconds.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }

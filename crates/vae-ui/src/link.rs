@@ -43,3 +43,11 @@ pub fn post(worker: &Worker, command: &Command, buffer: Option<&ArrayBuffer>) {
         web_sys::console::error_2(&"postMessage to the worker failed".into(), &e);
     }
 }
+
+/// Two buffers one after the other (an images file and its labels file travel as one).
+pub fn concat(a: &ArrayBuffer, b: &ArrayBuffer) -> ArrayBuffer {
+    let out = js_sys::Uint8Array::new_with_length(a.byte_length() + b.byte_length());
+    out.set(&js_sys::Uint8Array::new(a), 0);
+    out.set(&js_sys::Uint8Array::new(b), a.byte_length());
+    out.buffer()
+}

@@ -1,17 +1,16 @@
 //! vae-ui: the page's main thread. It draws what the worker sends and sends what the student does.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
-mod chart;
+mod canvas;
+#[cfg(target_arch = "wasm32")]
+mod ctx;
 #[cfg(target_arch = "wasm32")]
 mod dom;
 #[cfg(target_arch = "wasm32")]
-mod form;
-#[cfg(target_arch = "wasm32")]
 mod link;
-#[cfg(target_arch = "wasm32")]
-mod sliders;
-mod history;
+mod panels;
 
 fn main() {
     #[cfg(target_arch = "wasm32")]

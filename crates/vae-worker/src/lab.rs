@@ -1,18 +1,15 @@
-//! One model on one dataset: the trainer, its batches, and the views the page draws from it.
+//! One model on one dataset: the trainer, its batches, the autoencoder twin when it is compared,
+//! and the state the views keep between frames (see views.rs for the views themselves).
 use vae_core::config::{Arch, ReconLoss, TrainingConfig, VaeConfig};
 use vae_core::data::{split_held_out, Batcher, Dataset};
 use vae_core::eval::evaluate;
-use vae_core::image::grid_rgba;
-use vae_core::latent::{decode, encode, sample_prior};
-use vae_core::views::{reconstruction_grid, sample_grid};
 use vae_core::loss::LossParts;
 use vae_core::model::Vae;
+use vae_core::latent::sample_prior;
+use vae_core::pca::Pca2;
 use vae_core::rng::Rng;
-use vae_core::train::{TrainError, Trainer};
+use vae_core::train::Trainer;
 use vae_protocol::Settings;
-
-/// Held-out images shown beside their reconstructions: 4 pairs of rows of 8.
-const RECON_SHOWN: usize = 32;
 
 pub struct Lab {
     pub settings: Settings,
@@ -20,12 +17,25 @@ pub struct Lab {
     pub test: Dataset,
     pub trainer: Trainer,
     pub batches: Batcher,
-    /// A fixed batch of prior noise, so the sample grid is comparable from frame to frame.
-    sample_z: Vec<f32>,
+    /// A fixed batch of prior noise ε, so the sample grid is comparable from frame to frame
+    /// (the grid decodes T·ε for temperature T).
+    pub(crate) sample_eps: Vec<f32>,
     resamples: u64,
     /// The inference snapshot of the current weights; None after training until a view needs it,
     /// so training steps do not pay for it.
     snapshot: Option<Vae>,
+    /// The β = 0 twin, trained on the same batches while the page compares the two.
+    pub twin: Option<Trainer>,
+    twin_snapshot: Option<Vae>,
+    /// The twin's losses since the last report.
+    pub twin_pending: Vec<LossParts>,
+    /// Mean KL per latent dimension on the held-out split, from the latest evaluation.
+    pub held_out_kl: Vec<f32>,
+    /// The latest latent maps' planes (VAE, twin), kept so axes do not flip between frames and
+    /// so a click on the map can be back-projected.
+    pub(crate) planes: [Option<Pca2>; 2],
+    /// The student's drawing, preprocessed to the model's image shape.
+    pub(crate) drawing: Option<Vec<f32>>,
 }
 
 /// The model config the settings describe for a dataset's image shape.
@@ -79,8 +89,14 @@ impl Lab {
         let mut lab = Self {
             batches: Batcher::new(train.len(), settings.seed),
             snapshot: None,
-            sample_z: Vec::new(),
+            sample_eps: Vec::new(),
             resamples: 0,
+            twin: None,
+            twin_snapshot: None,
+            twin_pending: Vec::new(),
+            held_out_kl: Vec::new(),
+            planes: [None, None],
+            drawing: None,
             settings,
             train,
             test,
@@ -98,13 +114,44 @@ impl Lab {
     pub fn apply_live(&mut self, s: &Settings) {
         self.trainer.set_learning_rate(s.learning_rate);
         self.trainer.set_beta(s.beta, s.beta_warmup);
+        if let Some(twin) = &mut self.twin {
+            twin.set_learning_rate(s.learning_rate); // its β stays 0
+        }
         self.settings = s.clone();
     }
 
-    pub fn step(&mut self) -> Result<LossParts, TrainError> {
+    /// One minibatch for the VAE, and the same minibatch for its twin when there is one.
+    pub fn step(&mut self) -> Result<LossParts, String> {
         let batch = self.batches.next(&self.train, self.settings.batch_size);
         self.snapshot = None;
-        self.trainer.step(&batch)
+        let parts = self.trainer.step(&batch).map_err(|e| e.to_string())?;
+        if let Some(twin) = &mut self.twin {
+            self.twin_snapshot = None;
+            match twin.step(&batch) {
+                Ok(p) => self.twin_pending.push(p),
+                Err(e) => {
+                    self.twin = None;
+                    return Err(format!("the autoencoder twin stopped: {e}. The VAE is unharmed; switch the comparison on again to restart the twin"));
+                }
+            }
+        }
+        Ok(parts)
+    }
+
+    /// Starts (fresh weights from the same seed, so both begin alike) or stops the twin.
+    pub fn set_twin(&mut self, on: bool) -> Result<(), String> {
+        if on == self.twin.is_some() {
+            return Ok(());
+        }
+        self.twin = None;
+        self.twin_snapshot = None;
+        self.twin_pending.clear();
+        self.planes[1] = None;
+        if on {
+            let config = training_config(&self.settings, &self.train).autoencoder_twin();
+            self.twin = Some(Trainer::new(config).map_err(|e| e.to_string())?);
+        }
+        Ok(())
     }
 
     pub fn epoch(&self) -> usize {
@@ -117,49 +164,23 @@ impl Lab {
         self.snapshot.get_or_insert_with(|| trainer.model())
     }
 
+    /// The twin's current weights for inference, if it trains.
+    pub fn twin_model(&mut self) -> Option<&Vae> {
+        let twin = self.twin.as_ref()?;
+        Some(self.twin_snapshot.get_or_insert_with(|| twin.model()))
+    }
+
     pub fn evaluate_held_out(&mut self) -> LossParts {
         let beta = self.trainer.config().beta_at(self.trainer.steps_done());
         let (model, config) = (self.model().clone(), self.config().clone());
-        evaluate(&model, &config, &self.test, beta)
+        let parts = evaluate(&model, &config, &self.test, beta);
+        self.held_out_kl = parts.kl_per_dim.clone();
+        parts
     }
 
     pub fn resample(&mut self) {
         let mut rng = Rng::new(self.settings.seed ^ (0x5A3 + self.resamples));
         self.resamples += 1;
-        self.sample_z = sample_prior(&mut rng, 64, self.config().latent_dim, 1.0);
-    }
-
-    /// 8×8 decodes of the fixed prior noise, as (width, height, RGBA).
-    pub fn samples(&mut self) -> (usize, usize, Vec<u8>) {
-        let model = self.model().clone();
-        sample_grid(&model, self.config(), &self.sample_z)
-    }
-
-    /// Held-out inputs above their reconstructions (decoded from μ), as (width, height, RGBA).
-    pub fn reconstructions(&mut self) -> (usize, usize, Vec<u8>) {
-        let model = self.model().clone();
-        reconstruction_grid(&model, self.config(), &self.test, RECON_SHOWN)
-    }
-
-    /// One latent vector decoded, as (width, height, RGBA).
-    pub fn decode_one(&mut self, z: &[f32], class: u8) -> Result<(usize, usize, Vec<u8>), String> {
-        let dim = self.config().latent_dim;
-        if z.len() != dim || z.iter().any(|v| !v.is_finite()) {
-            return Err(format!("a latent vector needs {dim} finite numbers, got {}", z.len()));
-        }
-        let model = self.model().clone();
-        let pixels = decode(&model, self.config(), z, &[class]);
-        Ok(grid_rgba(&pixels, self.config().image, 1, 0))
-    }
-
-    /// The posterior of held-out image `index`: (label, μ, log σ², the image as RGBA).
-    pub fn posterior(&mut self, index: usize) -> Result<(u8, Vec<f32>, Vec<f32>, (usize, usize, Vec<u8>)), String> {
-        if index >= self.test.len() {
-            return Err(format!("there are {} held-out images; #{index} does not exist", self.test.len()));
-        }
-        let model = self.model().clone();
-        let (image, label) = (self.test.image(index), self.test.labels[index]);
-        let (mu, log_var) = encode(&model, self.config(), image, &[label]);
-        Ok((label, mu, log_var, grid_rgba(image, self.config().image, 1, 0)))
+        self.sample_eps = sample_prior(&mut rng, 64, self.config().latent_dim, 1.0);
     }
 }

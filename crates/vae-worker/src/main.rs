@@ -57,7 +57,7 @@ mod glue {
                 .map(|b| Uint8Array::new(&b).to_vec());
             let out = match Command::from_json(&json) {
                 Ok(command) => self.session.borrow_mut().handle(command, buffer, now(&self.scope)),
-                Err(message) => vec![Outgoing { event: Event::Error { message }, buffer: None }],
+                Err(message) => vec![Outgoing { event: Event::Error { message, request: None }, buffer: None }],
             };
             self.post(out);
             self.schedule();

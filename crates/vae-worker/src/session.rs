@@ -1,11 +1,12 @@
 //! The worker's state machine: commands in, events out. No browser types: the glue in main.rs
 //! feeds it messages and a clock, and posts what it returns.
 use crate::lab::{model_config, settings_for, Lab};
+use crate::views::Picture;
 use vae_core::data::{procedural, Dataset, DATASET_NAMES};
-use vae_core::loss::LossParts;
+use vae_core::loss::{active_units, LossParts};
 use vae_core::model::Vae;
 use vae_core::weights::{self, WeightsHeader};
-use vae_protocol::{Command, Event, ImageKind, Losses, Settings};
+use vae_protocol::{Anchor, Command, Event, Losses, Progress, Settings, Twin, View, Views};
 
 /// How long one training slice runs before the worker answers queued messages again.
 pub const SLICE_MS: f64 = 40.0;
@@ -26,11 +27,16 @@ impl Outgoing {
     }
 
     fn error(message: impl Into<String>) -> Self {
-        Self::event(Event::Error { message: message.into() })
+        Self::event(Event::Error { message: message.into(), request: None })
     }
 
-    fn image(kind: ImageKind, request: u32, (width, height, rgba): (usize, usize, Vec<u8>)) -> Self {
-        Self { event: Event::Images { kind, width, height, request }, buffer: Some(rgba) }
+    /// An error that answers request `request`, so the page stops waiting for it.
+    fn refusal(request: u32, message: impl Into<String>) -> Self {
+        Self::event(Event::Error { message: message.into(), request: Some(request) })
+    }
+
+    fn image(view: View, generation: u32, request: Option<u32>, (width, height, rgba): Picture) -> Self {
+        Self { event: Event::Image { view, generation, request, width, height }, buffer: Some(rgba) }
     }
 }
 
@@ -52,10 +58,22 @@ pub struct Session {
     eval_due: bool,
     /// Weights that arrived before their dataset: applied when it does (one model build, not two).
     waiting_weights: Option<(Vec<u8>, bool)>,
+    /// Counts the models built or loaded; answers carry it so the page drops stale ones.
+    generation: u32,
+    /// The panels the page has open.
+    views: Views,
+    /// The held-out images went to the page for this generation.
+    held_out_sent: bool,
+    /// The request id of the latest drawing, echoed when its views are redrawn.
+    drawing_request: u32,
 }
 
 fn losses(p: &LossParts) -> Losses {
-    Losses { recon: p.recon, kl: p.kl, total: p.total }
+    Losses { recon: p.recon, kl: p.kl, total: p.total, kl_per_dim: p.kl_per_dim.clone(), active_units: active_units(&p.kl_per_dim) }
+}
+
+fn mean(parts: &mut Vec<LossParts>) -> Option<LossParts> {
+    (!parts.is_empty()).then(|| LossParts::weighted_mean(&parts.drain(..).map(|p| (p, 1)).collect::<Vec<_>>()))
 }
 
 impl Session {
@@ -96,26 +114,53 @@ impl Session {
             Command::Resample => match &mut self.lab {
                 Some(lab) => {
                     lab.resample();
-                    vec![Outgoing::image(ImageKind::Samples, 0, lab.samples())]
+                    let mut out = vec![];
+                    out.extend(lab.samples(self.views.temperature, Twin::Vae).map(|p| Outgoing::image(View::Samples, self.generation, None, p)));
+                    out.extend(lab.samples(self.views.temperature, Twin::Autoencoder).map(|p| Outgoing::image(View::AeSamples, self.generation, None, p)));
+                    out
                 }
                 None => vec![],
             },
-            Command::Decode { z, request, class } => match &mut self.lab {
+            Command::OpenViews { views } => self.open_views(views),
+            // Requests about a replaced model are dropped: the page has forgotten them.
+            Command::Decode { generation, .. } | Command::Encode { generation, .. } | Command::PickLatent { generation, .. }
+                if generation != self.generation =>
+            {
+                vec![]
+            }
+            Command::Decode { request, z, class, .. } => match &mut self.lab {
                 Some(lab) => match lab.decode_one(&z, class) {
-                    Ok(image) => vec![Outgoing::image(ImageKind::Decoded, request, image)],
-                    Err(e) => vec![Outgoing::error(e)],
+                    Ok(image) => vec![Outgoing::image(View::Decoded, self.generation, Some(request), image)],
+                    Err(e) => vec![Outgoing::refusal(request, e)],
                 },
-                None => vec![],
+                None => vec![Outgoing::refusal(request, "the model is not ready yet")],
             },
-            Command::Encode { index } => match &mut self.lab {
+            Command::Encode { request, index, .. } => match &mut self.lab {
                 Some(lab) => match lab.posterior(index) {
                     Ok((label, mu, log_var, image)) => vec![
-                        Outgoing::image(ImageKind::Input, index as u32, image),
-                        Outgoing::event(Event::Posterior { index, label, mu, log_var }),
+                        Outgoing::image(View::Input, self.generation, Some(request), image),
+                        Outgoing::event(Event::Posterior { generation: self.generation, request, index, label, mu, log_var }),
                     ],
-                    Err(e) => vec![Outgoing::error(e)],
+                    Err(e) => vec![Outgoing::refusal(request, e)],
                 },
-                None => vec![],
+                None => vec![Outgoing::refusal(request, "the model is not ready yet")],
+            },
+            Command::PickLatent { request, twin, x, y, .. } => match &mut self.lab {
+                Some(lab) if x.is_finite() && y.is_finite() => match lab.pick(twin, x, y) {
+                    Ok(z) => vec![Outgoing::event(Event::Picked { generation: self.generation, request, z })],
+                    Err(e) => vec![Outgoing::refusal(request, e)],
+                },
+                _ => vec![Outgoing::refusal(request, "that point cannot be decoded")],
+            },
+            Command::Draw { request, width, height } => match &mut self.lab {
+                Some(lab) => match lab.set_drawing(&buffer.unwrap_or_default(), width, height) {
+                    Ok(()) => {
+                        self.drawing_request = request;
+                        self.drawing_views()
+                    }
+                    Err(e) => vec![Outgoing::refusal(request, e)],
+                },
+                None => vec![Outgoing::refusal(request, "the model is not ready yet")],
             },
             Command::SaveWeights => match &mut self.lab {
                 Some(lab) => {
@@ -156,7 +201,7 @@ impl Session {
 
     fn train_step(&mut self) -> Result<(), String> {
         let lab = self.lab.as_mut().ok_or("the model is not ready yet")?;
-        self.pending.push(lab.step().map_err(|e| e.to_string())?);
+        self.pending.push(lab.step()?);
         Ok(())
     }
 
@@ -176,32 +221,110 @@ impl Session {
             self.last_progress = now;
         }
         if force || now - self.last_images >= IMAGES_EVERY_MS {
-            let lab = self.lab.as_mut().expect("checked above");
-            out.push(Outgoing::image(ImageKind::Samples, 0, lab.samples()));
-            out.push(Outgoing::image(ImageKind::Reconstructions, 0, lab.reconstructions()));
+            out.extend(self.open_views_now());
             self.last_images = now;
         }
         out
     }
 
+    /// The page opened or closed panels: keep the list, start or stop the twin, and draw what
+    /// is open now rather than at the next image tick.
+    fn open_views(&mut self, views: Views) -> Vec<Outgoing> {
+        let (lo, hi) = vae_protocol::views::TEMPERATURE_RANGE;
+        self.views = Views { temperature: views.temperature.clamp(lo, hi), ..views };
+        let Some(lab) = &mut self.lab else { return vec![] };
+        if let Err(e) = lab.set_twin(self.views.compare) {
+            self.views.compare = false;
+            return vec![Outgoing::error(format!("could not start the autoencoder twin: {e}"))];
+        }
+        self.open_views_now()
+    }
+
+    /// Every open view, computed from the current weights.
+    fn open_views_now(&mut self) -> Vec<Outgoing> {
+        let g = self.generation;
+        let views = self.views.clone();
+        let Some(lab) = &mut self.lab else { return vec![] };
+        let mut out = Vec::new();
+        let compare = views.compare && views.compare_open;
+        if views.training || compare {
+            out.extend(lab.samples(views.temperature, Twin::Vae).map(|p| Outgoing::image(View::Samples, g, None, p)));
+        }
+        if views.training {
+            out.push(Outgoing::image(View::Reconstructions, g, None, lab.reconstructions()));
+        }
+        if views.latent_map || compare {
+            if !self.held_out_sent {
+                self.held_out_sent = true;
+                let (width, height, rgba) = lab.held_out_pictures();
+                out.push(Outgoing { event: Event::HeldOut { generation: g, width, height }, buffer: Some(rgba) });
+            }
+        }
+        let twins: &[Twin] = match (views.latent_map, compare) {
+            (_, true) => &[Twin::Vae, Twin::Autoencoder],
+            (true, false) => &[Twin::Vae],
+            (false, false) => &[],
+        };
+        for &twin in twins {
+            if let Some(map) = lab.latent_map(twin) {
+                let num_classes = lab.test.num_classes;
+                out.push(Outgoing::event(Event::LatentMap { generation: g, twin, axes: map.axes, points: map.points, labels: map.labels, num_classes }));
+            }
+        }
+        if compare {
+            out.extend(lab.samples(views.temperature, Twin::Autoencoder).map(|p| Outgoing::image(View::AeSamples, g, None, p)));
+        }
+        if views.manifold {
+            out.extend(lab.manifold(views.class).map(|p| Outgoing::image(View::Manifold, g, None, p)));
+        }
+        if let Some(anchor) = views.traversals {
+            let (picture, rows) = lab.traversals(anchor, views.class);
+            out.push(Outgoing::image(View::Traversals, g, None, picture));
+            out.push(Outgoing::event(Event::Traversals { generation: g, rows, steps: crate::views::TRAVERSAL_STEPS }));
+        }
+        if let Some([from, to]) = views.interpolation {
+            let needs_drawing = from == Anchor::Drawn || to == Anchor::Drawn;
+            if !needs_drawing || lab.drawing.is_some() {
+                out.push(Outgoing::image(View::Interpolation, g, None, lab.interpolation(from, to, views.class)));
+            }
+        }
+        if views.drawing {
+            out.extend(self.drawing_views());
+        }
+        out
+    }
+
+    /// The drawing's views: its posterior and score, its reconstruction and posterior samples.
+    fn drawing_views(&mut self) -> Vec<Outgoing> {
+        let (g, request) = (self.generation, self.drawing_request);
+        let Some(drawn) = self.lab.as_mut().and_then(|lab| lab.drawn()) else { return vec![] };
+        vec![
+            Outgoing::event(Event::Drawn { generation: g, request, mu: drawn.mu, log_var: drawn.log_var, neg_elbo: drawn.neg_elbo, point: drawn.point }),
+            Outgoing::image(View::DrawRecon, g, Some(request), drawn.recon),
+            Outgoing::image(View::PosteriorSamples, g, Some(request), drawn.samples),
+        ]
+    }
+
     /// A Progress event for the steps since the last one (their mean losses), and `test` if evaluated.
     fn progress(&mut self, test: Option<Losses>) -> Outgoing {
-        let lab = self.lab.as_ref().expect("progress needs a model");
-        let mean = (!self.pending.is_empty())
-            .then(|| LossParts::weighted_mean(&self.pending.drain(..).map(|p| (p, 1)).collect::<Vec<_>>()));
+        let generation = self.generation;
+        let lab = self.lab.as_mut().expect("progress needs a model");
+        let train = mean(&mut self.pending).as_ref().map(losses).unwrap_or_default();
+        let twin = lab.twin.is_some().then(|| mean(&mut lab.twin_pending).as_ref().map(losses).unwrap_or_default());
         let steps = lab.trainer.steps_done();
-        Outgoing::event(Event::Progress {
+        Outgoing::event(Event::Progress(Progress {
+            generation,
             step: steps,
             epoch: lab.epoch(),
             running: self.running,
-            train: mean.as_ref().map(losses).unwrap_or_default(),
+            train,
             test,
-            kl_per_dim: mean.map(|m| m.kl_per_dim).unwrap_or_default(),
+            twin,
             beta: lab.trainer.config().beta_at(steps),
             images_per_sec: if self.ms_per_step > 0.0 { 1000.0 * lab.settings.batch_size as f32 / self.ms_per_step } else { 0.0 },
             ms_per_step: self.ms_per_step,
             memory_bytes: memory_bytes(),
-        })
+        }))
     }
 
     /// Is the dataset at hand (without building or copying it)?
@@ -243,18 +366,22 @@ impl Session {
         };
         match Lab::new(settings.clone(), &data, weights) {
             Ok(mut lab) => {
-                // Draw first; the held-out evaluation follows at the next tick.
-                let images = [
-                    Outgoing::image(ImageKind::Samples, 0, lab.samples()),
-                    Outgoing::image(ImageKind::Reconstructions, 0, lab.reconstructions()),
-                ];
+                let twin_error = lab.set_twin(self.views.compare).err();
+                // The student's drawing outlives a Reset (same image shape, so it still fits).
+                if let Some(old) = self.lab.as_ref().filter(|old| old.config().image == lab.config().image) {
+                    lab.drawing = old.drawing.clone();
+                }
+                self.generation += 1;
                 self.settings = settings;
                 self.lab = Some(lab);
                 self.running = false;
                 self.pending.clear();
+                self.held_out_sent = false;
+                // Draw first; the held-out evaluation follows at the next tick.
                 self.eval_due = true;
                 let mut out = vec![self.configured()];
-                out.extend(images);
+                out.extend(twin_error.map(|e| Outgoing::error(format!("could not start the autoencoder twin: {e}"))));
+                out.extend(self.open_views_now());
                 out.push(self.progress(None));
                 Ok(out)
             }
@@ -271,6 +398,7 @@ impl Session {
     fn configured(&self) -> Outgoing {
         let lab = self.lab.as_ref();
         Outgoing::event(Event::Configured {
+            generation: self.generation,
             settings: self.settings.clone(),
             dataset_len: lab.map_or(0, |l| l.train.len() + l.test.len()),
             held_out_len: lab.map_or(0, |l| l.test.len()),

@@ -1,5 +1,5 @@
 //! The worker's state machine, natively: commands in, events out, as the page would see them.
-use vae_protocol::{Command, Event, ImageKind, Settings};
+use vae_protocol::{Anchor, Command, Event, MapAxes, Settings, Twin, View, Views};
 use vae_worker::session::{Outgoing, Session};
 
 fn shapes_settings() -> Settings {
@@ -11,11 +11,19 @@ fn events(out: &[Outgoing]) -> Vec<&Event> {
 }
 
 fn error_of(out: &[Outgoing]) -> Option<String> {
-    out.iter().find_map(|o| match &o.event { Event::Error { message } => Some(message.clone()), _ => None })
+    out.iter().find_map(|o| match &o.event { Event::Error { message, .. } => Some(message.clone()), _ => None })
 }
 
 fn step_of(out: &[Outgoing]) -> Option<usize> {
-    out.iter().find_map(|o| match &o.event { Event::Progress { step, .. } => Some(*step), _ => None })
+    out.iter().find_map(|o| match &o.event { Event::Progress(p) => Some(p.step), _ => None })
+}
+
+fn views_of(out: &[Outgoing]) -> Vec<View> {
+    out.iter().filter_map(|o| match o.event { Event::Image { view, .. } => Some(view), _ => None }).collect()
+}
+
+fn generation_of(out: &[Outgoing]) -> Option<u32> {
+    out.iter().find_map(|o| match o.event { Event::Configured { generation, .. } => Some(generation), _ => None })
 }
 
 fn configured() -> Session {
@@ -29,16 +37,15 @@ fn configured() -> Session {
 fn configure_builds_a_model_and_draws_it() {
     let mut s = Session::default();
     let out = s.handle(Command::Configure { settings: shapes_settings() }, None, 0.0);
-    let kinds: Vec<ImageKind> = out.iter().filter_map(|o| match o.event { Event::Images { kind, .. } => Some(kind), _ => None }).collect();
-    assert_eq!(kinds, [ImageKind::Samples, ImageKind::Reconstructions]);
-    let samples = out.iter().find(|o| matches!(o.event, Event::Images { kind: ImageKind::Samples, .. })).unwrap();
-    let Event::Images { width, height, .. } = samples.event else { unreachable!() };
+    assert_eq!(views_of(&out), [View::Samples, View::Reconstructions], "the training section is open by default");
+    let samples = out.iter().find(|o| matches!(o.event, Event::Image { view: View::Samples, .. })).unwrap();
+    let Event::Image { width, height, .. } = samples.event else { unreachable!() };
     assert_eq!(samples.buffer.as_ref().unwrap().len(), width * height * 4);
     assert_eq!((width, height), (8 * 28 + 7 * 2, 8 * 28 + 7 * 2));
     // The held-out evaluation follows at the next tick, so the first drawing is not delayed by it.
     assert!(s.wants_tick());
     let later = s.slice(&|| 0.0);
-    assert!(later.iter().any(|o| matches!(&o.event, Event::Progress { test: Some(t), .. } if t.total > 0.0)));
+    assert!(later.iter().any(|o| matches!(&o.event, Event::Progress(p) if p.test.as_ref().is_some_and(|t| t.total > 0.0))));
     assert!(!s.wants_tick());
 }
 
@@ -73,16 +80,17 @@ fn live_settings_do_not_reset_but_model_settings_do() {
 #[test]
 fn sliders_decode_and_encode_gives_a_posterior() {
     let mut s = configured();
-    let out = s.handle(Command::Decode { z: vec![0.5, -1.0, 0.0, 2.0], request: 7, class: 0 }, None, 0.0);
-    assert!(matches!(out[0].event, Event::Images { kind: ImageKind::Decoded, width: 28, height: 28, request: 7 }));
-    let bad = s.handle(Command::Decode { z: vec![f32::NAN; 4], request: 8, class: 0 }, None, 0.0);
+    let out = s.handle(Command::Decode { generation: 1, z: vec![0.5, -1.0, 0.0, 2.0], request: 7, class: 0 }, None, 0.0);
+    assert!(matches!(out[0].event, Event::Image { view: View::Decoded, width: 28, height: 28, request: Some(7), generation: 1 }));
+    let bad = s.handle(Command::Decode { generation: 1, z: vec![f32::NAN; 4], request: 8, class: 0 }, None, 0.0);
     assert!(error_of(&bad).unwrap().contains("finite"));
-    let out = s.handle(Command::Encode { index: 3 }, None, 0.0);
+    assert!(matches!(bad[0].event, Event::Error { request: Some(8), .. }), "the error answers request 8, so the sliders stop waiting");
+    let out = s.handle(Command::Encode { generation: 1, request: 9, index: 3 }, None, 0.0);
     let Some(Event::Posterior { mu, log_var, .. }) = out.iter().map(|o| &o.event).find(|e| matches!(e, Event::Posterior { .. })) else {
         panic!("no posterior: {:?}", events(&out))
     };
     assert_eq!((mu.len(), log_var.len()), (4, 4));
-    assert!(error_of(&s.handle(Command::Encode { index: 5000 }, None, 0.0)).unwrap().contains("does not exist"));
+    assert!(error_of(&s.handle(Command::Encode { generation: 1, request: 10, index: 5000 }, None, 0.0)).unwrap().contains("does not exist"));
 }
 
 #[test]
@@ -153,4 +161,140 @@ fn a_refused_rebuild_keeps_the_model_and_restates_the_settings() {
     assert!(error_of(&out).unwrap().contains("latent_dim"), "{:?}", events(&out));
     assert!(out.iter().any(|o| matches!(&o.event, Event::Configured { settings, .. } if settings.latent_dim == 4)));
     assert_eq!(step_of(&s.handle(Command::Step, None, 0.0)), Some(2), "the same model trains on");
+}
+
+fn latent_views() -> Views {
+    Views { training: false, latent_map: true, drawing: true, manifold: true, traversals: Some(Anchor::HeldOut(0)), ..Views::default() }
+}
+
+#[test]
+fn opening_and_closing_panels_changes_what_the_worker_sends() {
+    let mut s = configured();
+    let out = s.handle(Command::OpenViews { views: latent_views() }, None, 0.0);
+    let views = views_of(&out);
+    assert!(views.contains(&View::Traversals) && !views.contains(&View::Samples), "{views:?}");
+    assert!(!views.contains(&View::Manifold), "no manifold for a 4-D latent space");
+    assert!(out.iter().any(|o| matches!(o.event, Event::HeldOut { .. })), "the map's pictures go once");
+    let Some(Event::LatentMap { axes: MapAxes::Pca { explained }, points, labels, twin: Twin::Vae, .. }) =
+        out.iter().map(|o| &o.event).find(|e| matches!(e, Event::LatentMap { .. }))
+    else {
+        panic!("no PCA map: {:?}", events(&out))
+    };
+    assert_eq!((points.len(), labels.len()), (2000, 1000));
+    assert!(explained[0] >= explained[1] && explained[0] + explained[1] <= 1.0001);
+    let rows = out.iter().find_map(|o| match &o.event { Event::Traversals { rows, .. } => Some(rows.clone()), _ => None }).unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.windows(2).all(|w| w[0].1 >= w[1].1), "rows sorted by KL: {rows:?}");
+    // Image ticks send only the open views; the held-out pictures are not sent again.
+    s.handle(Command::Train { running: true }, None, 0.0);
+    let t = std::cell::Cell::new(0.0);
+    let tick = s.slice(&|| { t.set(t.get() + 5.0); t.get() + 10_000.0 });
+    assert!(views_of(&tick).contains(&View::Traversals));
+    assert!(!tick.iter().any(|o| matches!(o.event, Event::HeldOut { .. })));
+    // Closing every panel: the next tick sends progress and no pictures at all.
+    s.handle(Command::OpenViews { views: Views { training: false, ..Views::default() } }, None, 0.0);
+    let tick = s.slice(&|| { t.set(t.get() + 5.0); t.get() + 20_000.0 });
+    assert!(step_of(&tick).is_some());
+    assert!(views_of(&tick).is_empty() && !tick.iter().any(|o| matches!(o.event, Event::LatentMap { .. })), "{:?}", events(&tick));
+}
+
+#[test]
+fn a_2d_model_has_a_manifold_and_map_clicks_give_codes() {
+    let mut s = Session::default();
+    s.handle(Command::Configure { settings: Settings { latent_dim: 2, ..shapes_settings() } }, None, 0.0);
+    let out = s.handle(Command::OpenViews { views: latent_views() }, None, 0.0);
+    let manifold = out.iter().find(|o| matches!(o.event, Event::Image { view: View::Manifold, .. })).expect("a manifold");
+    assert!(matches!(manifold.event, Event::Image { width: 420, height: 420, .. }));
+    assert!(out.iter().any(|o| matches!(o.event, Event::LatentMap { axes: MapAxes::Latent, .. })));
+    let picked = s.handle(Command::PickLatent { generation: 1, request: 3, twin: Twin::Vae, x: 1.5, y: -0.5 }, None, 0.0);
+    assert!(matches!(&picked[0].event, Event::Picked { z, request: 3, .. } if z == &vec![1.5, -0.5]));
+}
+
+#[test]
+fn a_pca_map_click_back_projects_onto_the_plane() {
+    let mut s = configured();
+    s.handle(Command::OpenViews { views: latent_views() }, None, 0.0);
+    let picked = s.handle(Command::PickLatent { generation: 1, request: 4, twin: Twin::Vae, x: 0.5, y: 0.25 }, None, 0.0);
+    let Event::Picked { z, .. } = &picked[0].event else { panic!("{:?}", events(&picked)) };
+    assert_eq!(z.len(), 4, "a full latent vector");
+}
+
+#[test]
+fn answers_carry_the_generation_and_requests_for_a_replaced_model_are_dropped() {
+    let mut s = configured();
+    let first = s.handle(Command::Reset, None, 0.0);
+    assert_eq!(generation_of(&first), Some(2));
+    assert!(first.iter().all(|o| o.event.generation().is_none_or(|g| g == 2)));
+    let stale = s.handle(Command::Decode { generation: 1, z: vec![0.0; 4], request: 5, class: 0 }, None, 0.0);
+    assert!(stale.is_empty(), "a decode for generation 1 is dropped: {:?}", events(&stale));
+    let fresh = s.handle(Command::Decode { generation: 2, z: vec![0.0; 4], request: 6, class: 0 }, None, 0.0);
+    assert!(matches!(fresh[0].event, Event::Image { generation: 2, request: Some(6), .. }));
+}
+
+#[test]
+fn a_drawing_is_encoded_scored_and_placed_on_the_map() {
+    let mut s = configured();
+    s.handle(Command::OpenViews { views: latent_views() }, None, 0.0);
+    let mut pad = vec![0u8; 100 * 100];
+    for y in 20..80 {
+        for x in 45..55 {
+            pad[y * 100 + x] = 255;
+        }
+    }
+    let out = s.handle(Command::Draw { request: 11, width: 100, height: 100 }, Some(pad), 0.0);
+    assert_eq!(views_of(&out), [View::DrawRecon, View::PosteriorSamples]);
+    let Some(Event::Drawn { mu, neg_elbo, request: 11, .. }) = out.iter().map(|o| &o.event).find(|e| matches!(e, Event::Drawn { .. })) else {
+        panic!("{:?}", events(&out))
+    };
+    assert_eq!(mu.len(), 4);
+    assert!(neg_elbo.is_finite() && *neg_elbo > 0.0);
+    // The same drawing scores the same (fixed noise).
+    let again = s.handle(Command::Draw { request: 12, width: 100, height: 100 }, Some(out_pad()), 0.0);
+    let again_score = again.iter().find_map(|o| match o.event { Event::Drawn { neg_elbo, .. } => Some(neg_elbo), _ => None }).unwrap();
+    assert_eq!(again_score, *neg_elbo);
+    let empty = s.handle(Command::Draw { request: 13, width: 10, height: 10 }, Some(vec![0; 100]), 0.0);
+    assert!(error_of(&empty).unwrap().contains("empty"));
+    let wrong = s.handle(Command::Draw { request: 14, width: 10, height: 10 }, Some(vec![0; 7]), 0.0);
+    assert!(matches!(wrong[0].event, Event::Error { request: Some(14), .. }));
+}
+
+fn out_pad() -> Vec<u8> {
+    let mut pad = vec![0u8; 100 * 100];
+    for y in 20..80 {
+        for x in 45..55 {
+            pad[y * 100 + x] = 255;
+        }
+    }
+    pad
+}
+
+#[test]
+fn the_autoencoder_twin_trains_beside_the_vae_with_zero_kl_weight() {
+    let mut s = configured();
+    let out = s.handle(Command::OpenViews { views: Views { compare: true, compare_open: true, ..Views::default() } }, None, 0.0);
+    assert!(views_of(&out).contains(&View::AeSamples));
+    assert!(out.iter().any(|o| matches!(o.event, Event::LatentMap { twin: Twin::Autoencoder, .. })));
+    s.handle(Command::Step, None, 0.0);
+    let out = s.handle(Command::Step, None, 0.0);
+    let Some(Event::Progress(p)) = out.iter().map(|o| &o.event).find(|e| matches!(e, Event::Progress(_))) else { panic!() };
+    let twin = p.twin.as_ref().expect("the twin's losses");
+    assert!(twin.recon > 0.0);
+    assert_eq!(twin.total, twin.recon, "β = 0: the KL term is not in the twin's objective");
+    assert!(p.train.total > p.train.recon, "the VAE's objective has its KL term");
+    let closed = s.handle(Command::OpenViews { views: Views { compare: true, ..Views::default() }.none() }, None, 0.0);
+    assert!(views_of(&closed).is_empty(), "a hidden page gets no pictures");
+    assert!(s.handle(Command::Step, None, 0.0).iter().any(|o| matches!(&o.event, Event::Progress(p) if p.twin.is_some())), "the twin still trains");
+    let off = s.handle(Command::OpenViews { views: Views::default() }, None, 0.0);
+    assert!(!views_of(&off).contains(&View::AeSamples));
+    let out = s.handle(Command::Step, None, 0.0);
+    assert!(out.iter().any(|o| matches!(&o.event, Event::Progress(p) if p.twin.is_none())));
+}
+
+#[test]
+fn interpolation_between_two_held_out_images() {
+    let mut s = configured();
+    let views = Views { training: false, interpolation: Some([Anchor::HeldOut(0), Anchor::HeldOut(1)]), ..Views::default() };
+    let out = s.handle(Command::OpenViews { views }, None, 0.0);
+    let strip = out.iter().find(|o| matches!(o.event, Event::Image { view: View::Interpolation, .. })).expect("a strip");
+    assert!(matches!(strip.event, Event::Image { width: 298, height: 58, .. }), "{:?}", strip.event);
 }

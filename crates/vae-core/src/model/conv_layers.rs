@@ -1,8 +1,9 @@
-//! The two convolution shapes the conv VAE uses, written as patches × matrix (im2col), on
-//! channels-last tensors [batch, height, width, channels]. burn-ndarray's direct convolutions take
-//! ~0.4 s for one 128×32×14×14 transposed convolution on this machine; here the work is one matmul
-//! per layer plus slices that keep the channel axis contiguous. Both are exact: the tests compare
-//! them with burn's Conv2d / ConvTranspose2d given the same weights.
+//! The two convolution shapes the conv VAE uses, on channels-last tensors [batch, height, width,
+//! channels], written as a sum over the 16 kernel taps of (the pixels under that tap, a strided
+//! slice) × (that tap's weight matrix). burn-ndarray's direct convolutions take ~0.4 s for one
+//! 128×32×14×14 transposed convolution on this machine, and building an im2col patch matrix spends
+//! most of its time in `cat`; per-tap matmuls build no patch matrix at all. Both layers are exact:
+//! the tests compare them with burn's Conv2d / ConvTranspose2d given the same weights.
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::s;

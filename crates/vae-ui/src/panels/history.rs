@@ -14,7 +14,8 @@ pub struct LossHistory {
     pub test: Vec<Point>,
 }
 
-/// More points than a 640-pixel chart can show are thinned to every other one.
+/// Past this many points a curve keeps every other one: the chart is at most a few hundred
+/// pixels wide, so the thinned curve looks the same and redraws stay cheap.
 const MAX_POINTS: usize = 1200;
 
 impl LossHistory {

@@ -62,9 +62,11 @@ pub fn show_outputs(s: &Settings) {
     set_text("latent-dim-out", "");
 }
 
-/// The URL holds the settings and the seed, so the address bar is a link to this run.
+/// The URL holds the settings and the seed, so the address bar is a link to this run; its
+/// fragment names the open section.
 pub fn mirror_in_url(s: &Settings) {
-    let query = format!("?{}", s.to_query());
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let query = format!("?{}{hash}", s.to_query());
     if let Some(window) = web_sys::window() {
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
@@ -80,4 +82,13 @@ pub fn from_url() -> (Settings, Option<String>) {
     let (settings, errors) = Settings::from_query(&search);
     let message = (!errors.is_empty()).then(|| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "));
     (settings, message)
+}
+
+/// Puts the open section in the URL's fragment, keeping the settings.
+pub fn mirror_section(name: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let search = window.location().search().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{search}#{name}")));
+    }
 }

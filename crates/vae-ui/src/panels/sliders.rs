@@ -11,6 +11,7 @@ const RANGE: f32 = 3.0;
 pub struct SliderState {
     pub in_flight: bool,
     pub dirty: bool,
+    /// The id of the decode request in flight (set by whoever sends it).
     pub request: u32,
     /// performance.now() when the last decode was sent (for the round-trip figure).
     pub sent_at: f64,
@@ -25,7 +26,6 @@ impl SliderState {
         }
         self.in_flight = true;
         self.dirty = false;
-        self.request = self.request.wrapping_add(1);
         true
     }
 

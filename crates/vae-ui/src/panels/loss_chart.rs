@@ -1,36 +1,8 @@
-//! Canvas charts: the loss curves (log scale) and the posterior as μ ± 2σ per latent dimension.
-use crate::dom::{context, el};
-use crate::history::{LossHistory, Point};
-use wasm_bindgen::JsValue;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
-
-const RECON: &str = "#2f6fdf";
-const KL: &str = "#e0792b";
-const GRID: &str = "#e6e9f0";
-const TEXT: &str = "#5d6678";
-
-/// A 2D context whose drawing units are CSS pixels, at the screen's full resolution.
-/// Returns it with the canvas's CSS width and height.
-fn crisp_context(canvas: &HtmlCanvasElement) -> Option<(CanvasRenderingContext2d, f64, f64)> {
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-    let (w, h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-    let (pw, ph) = ((w * ratio).round() as u32, (h * ratio).round() as u32);
-    if canvas.width() != pw || canvas.height() != ph {
-        canvas.set_width(pw);
-        canvas.set_height(ph);
-    }
-    let ctx = context(canvas)?;
-    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
-    Some((ctx, w, h))
-}
-
-fn dash(ctx: &CanvasRenderingContext2d, pattern: &[f64]) {
-    let array = js_sys::Array::new();
-    for &p in pattern {
-        array.push(&JsValue::from_f64(p));
-    }
-    let _ = ctx.set_line_dash(&array);
-}
+//! The loss curves on a log scale: reconstruction and KL, training batches and held-out images.
+use crate::canvas::{crisp_context, dash, GRID, KL, RECON, TEXT};
+use crate::dom::el;
+use crate::panels::history::{LossHistory, Point};
+use web_sys::HtmlCanvasElement;
 
 /// Reconstruction (blue) and KL (orange); training solid, held-out dashed with dots.
 pub fn draw_losses(history: &LossHistory) {
@@ -111,43 +83,4 @@ fn nice_step(rough: f64) -> f64 {
 
 fn format_value(v: f64) -> String {
     if v >= 1.0 { format!("{v:.0}") } else { format!("{v}") }
-}
-
-/// The posterior q(z|x) of one image: per dimension a bar μ ± 2σ and a dot at μ, over the
-/// prior's ±2 band in grey. Dimensions are columns; the y axis is z from −4 to 4.
-pub fn draw_posterior(mu: &[f32], log_var: &[f32]) {
-    let canvas: HtmlCanvasElement = el("posterior");
-    let Some((ctx, w, h)) = crisp_context(&canvas) else { return };
-    ctx.clear_rect(0.0, 0.0, w, h);
-    let (left, bottom, top) = (28.0, 18.0, 8.0);
-    let y = |z: f64| top + (h - top - bottom) * (4.0 - z.clamp(-4.0, 4.0)) / 8.0;
-    ctx.set_fill_style_str("#eceef3");
-    ctx.fill_rect(left, y(2.0), w - left, y(-2.0) - y(2.0));
-    ctx.set_font("10px system-ui, sans-serif");
-    ctx.set_fill_style_str(TEXT);
-    for z in [-4, -2, 0, 2, 4] {
-        let _ = ctx.fill_text(&z.to_string(), 4.0, y(z as f64) + 3.0);
-    }
-    ctx.set_stroke_style_str("#c5cad6");
-    ctx.begin_path();
-    ctx.move_to(left, y(0.0));
-    ctx.line_to(w, y(0.0));
-    ctx.stroke();
-    let n = mu.len().max(1);
-    let col = (w - left) / n as f64;
-    for (d, (&m, &lv)) in mu.iter().zip(log_var).enumerate() {
-        let (m, sigma) = (m as f64, (0.5 * lv as f64).exp());
-        let cx = left + col * (d as f64 + 0.5);
-        let bar = (col * 0.5).clamp(2.0, 14.0);
-        ctx.set_fill_style_str("rgba(47, 111, 223, 0.35)");
-        ctx.fill_rect(cx - bar / 2.0, y(m + 2.0 * sigma), bar, y(m - 2.0 * sigma) - y(m + 2.0 * sigma));
-        ctx.set_fill_style_str(RECON);
-        ctx.begin_path();
-        let _ = ctx.arc(cx, y(m), 3.0, 0.0, std::f64::consts::TAU);
-        ctx.fill();
-        if n <= 32 || d % 4 == 0 {
-            ctx.set_fill_style_str(TEXT);
-            let _ = ctx.fill_text(&(d + 1).to_string(), cx - 4.0, h - 4.0);
-        }
-    }
 }
