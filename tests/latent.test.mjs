@@ -110,19 +110,21 @@ test("a 2-D model draws its manifold and its map on z₁, z₂", async () => {
   await page.close();
 });
 
-test("too much KL (β = 8) leaves fewer active units than β = 1", async () => {
-  const { page, errors } = await openLab(context, server.url);
+test("too much KL (β = 8) leaves fewer active units than β = 1, and the page says the posterior collapsed", async () => {
+  const { page, errors } = await openLab(context, server.url, "?beta=8&lr=0.003#dimensions");
   await pretrained(page);
-  await page.click("#tab-dimensions");
+  assert.ok(await page.isVisible("#kl-per-dim"), "the link opened the dimensions section");
   await until(page, () => document.querySelector("#active-units").dataset.active !== undefined);
   const atBeta1 = Number(await page.getAttribute("#active-units", "data-active"));
-  await page.$eval("#beta", (b) => { b.value = "8"; b.dispatchEvent(new Event("change")); });
+  await page.click("#reset");
+  await until(page, () => document.querySelector("#status").dataset.step === "0");
   await page.click("#train");
-  await until(page, () => Number(document.querySelector("#status").dataset.step) > 400, null, 90_000);
+  await until(page, () => Number(document.querySelector("#status").dataset.step) > 700, null, 90_000);
   await page.click("#train");
-  await until(page, (n) => Number(document.querySelector("#active-units").dataset.active) < n, atBeta1, 30_000);
+  await until(page, (n) => Number(document.querySelector("#active-units").dataset.active) < n / 2, atBeta1, 30_000);
   const atBeta8 = Number(await page.getAttribute("#active-units", "data-active"));
   assert.ok(atBeta8 < atBeta1, `β = 8: ${atBeta8} active units, β = 1: ${atBeta1}`);
+  assert.match(await page.textContent("#collapse-note"), /collapsed/);
   await screenshot(page, "section-dimensions-beta8.png");
   assert.deepEqual(errors, []);
   await page.close();

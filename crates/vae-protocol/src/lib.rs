@@ -95,7 +95,7 @@ pub enum Event {
     /// Held-out μ on a plane: `points` holds x, y pairs in held-out order.
     LatentMap { generation: u32, twin: Twin, axes: MapAxes, points: Vec<f32>, labels: Vec<u8>, num_classes: usize },
     /// The traversal grid's rows, top to bottom: (latent dimension, its held-out KL in nats).
-    Traversals { generation: u32, rows: Vec<(usize, f32)>, steps: usize },
+    Traversals { generation: u32, rows: Vec<(usize, f32)> },
     /// The posterior of held-out image `index`.
     Posterior { generation: u32, request: u32, index: usize, label: u8, mu: Vec<f32>, log_var: Vec<f32> },
     /// The latent vector at a picked map point.

@@ -106,6 +106,13 @@ impl App {
             el::<HtmlElement>(&format!("section-{}", s.name())).set_hidden(s != section);
         }
         settings_form::mirror_section(section.name());
+        // Charts drawn while their section was hidden had no size: draw them again.
+        crate::canvas::redraw_messages(&el(&format!("section-{}", section.name())));
+        match section {
+            Section::Train => self.training.redraw(),
+            Section::Dimensions => self.kl.redraw(),
+            _ => {}
+        }
         self.send_views();
         if section == Section::Latent {
             self.explorer.refresh();
@@ -175,7 +182,7 @@ impl App {
                     self.compare.on_map(twin, axes, points, labels, num_classes);
                 }
             }
-            Event::Traversals { rows, steps, .. } => self.traversals.on_rows(rows, steps),
+            Event::Traversals { rows, .. } => self.traversals.on_rows(rows),
             Event::Posterior { request, mu, log_var, .. } => self.explorer.on_posterior(request, &mu, &log_var),
             Event::Picked { z, .. } => self.explorer.move_to(&z),
             Event::Drawn { mu, log_var, neg_elbo, point, .. } => {

@@ -11,9 +11,14 @@ pub const TEXT: &str = "#5d6678";
 
 /// A 2D context whose drawing units are CSS pixels, at the screen's full resolution.
 /// Returns it with the canvas's CSS width and height.
+/// None while the canvas is not laid out (its section is hidden): its panel redraws it when the
+/// section opens, at the size it then has.
 pub fn crisp_context(canvas: &HtmlCanvasElement) -> Option<(CanvasRenderingContext2d, f64, f64)> {
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-    let (w, h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+    if canvas.client_width() == 0 {
+        return None;
+    }
+    let (w, h) = (canvas.client_width() as f64, canvas.client_height().max(1) as f64);
     let (pw, ph) = ((w * ratio).round() as u32, (h * ratio).round() as u32);
     if canvas.width() != pw || canvas.height() != ph {
         canvas.set_width(pw);
@@ -60,7 +65,22 @@ pub fn picture(width: usize, height: usize, rgba: &[u8]) -> Option<HtmlCanvasEle
 pub fn message(canvas_id: &str, text: &str) {
     let canvas: HtmlCanvasElement = el(canvas_id);
     let _ = canvas.set_attribute("data-empty", text);
-    let Some((ctx, w, h)) = crisp_context(&canvas) else { return };
+    draw_message(&canvas, text);
+}
+
+/// Draws again the messages of the canvases in `container` that have nothing to show (they
+/// were hidden, so unsized, when their message was set).
+pub fn redraw_messages(container: &web_sys::Element) {
+    let Ok(list) = container.query_selector_all("canvas[data-empty]") else { return };
+    for i in 0..list.length() {
+        if let Some(canvas) = list.item(i).and_then(|n| n.dyn_into::<HtmlCanvasElement>().ok()) {
+            draw_message(&canvas, &canvas.get_attribute("data-empty").unwrap_or_default());
+        }
+    }
+}
+
+fn draw_message(canvas: &HtmlCanvasElement, text: &str) {
+    let Some((ctx, w, h)) = crisp_context(canvas) else { return };
     ctx.set_fill_style_str("#f3f5f9");
     ctx.fill_rect(0.0, 0.0, w, h);
     ctx.set_fill_style_str(TEXT);

@@ -280,7 +280,7 @@ impl Session {
         if let Some(anchor) = views.traversals {
             let (picture, rows) = lab.traversals(anchor, views.class);
             out.push(Outgoing::image(View::Traversals, g, None, picture));
-            out.push(Outgoing::event(Event::Traversals { generation: g, rows, steps: crate::views::TRAVERSAL_STEPS }));
+            out.push(Outgoing::event(Event::Traversals { generation: g, rows }));
         }
         if let Some([from, to]) = views.interpolation {
             let needs_drawing = from == Anchor::Drawn || to == Anchor::Drawn;

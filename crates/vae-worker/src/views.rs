@@ -16,10 +16,10 @@ pub type Picture = (usize, usize, Vec<u8>);
 /// Held-out images shown beside their reconstructions: 4 pairs of rows of 8.
 const RECON_SHOWN: usize = 32;
 /// Cells per side of the manifold grid.
-pub const MANIFOLD_SIDE: usize = 15;
+const MANIFOLD_SIDE: usize = 15;
 /// Decodes per traversal row and per interpolation path.
-pub const TRAVERSAL_STEPS: usize = 9;
-pub const INTERPOLATION_STEPS: usize = 10;
+const TRAVERSAL_STEPS: usize = 9;
+const INTERPOLATION_STEPS: usize = 10;
 /// Draws z ~ q(z|x) shown for a drawing.
 const POSTERIOR_DRAWS: usize = 8;
 /// Held-out points on the latent map: all of the 1,000 of the shipped sets.

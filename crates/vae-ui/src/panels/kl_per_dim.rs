@@ -2,20 +2,32 @@
 //! a plain-words warning when the posterior has collapsed.
 use crate::canvas::{crisp_context, message, GRID, KL, TEXT};
 use crate::dom::{el, set_text};
+use std::cell::RefCell;
 use web_sys::{HtmlCanvasElement, HtmlElement};
 
 /// Must equal vae-core's `loss::ACTIVE_KL` (the worker counts with it; this draws the line).
 const ACTIVE_KL: f32 = 0.01;
 
-pub struct KlPerDim;
+pub struct KlPerDim {
+    /// The latest bars, drawn again when the section opens.
+    last: RefCell<Vec<f32>>,
+}
 
 impl KlPerDim {
     pub fn new() -> Self {
         message("kl-per-dim", "The bars appear after the first held-out evaluation.");
-        Self
+        Self { last: RefCell::new(vec![]) }
+    }
+
+    pub fn redraw(&self) {
+        let last = self.last.borrow().clone();
+        if !last.is_empty() {
+            self.draw(&last);
+        }
     }
 
     pub fn on_model(&self) {
+        self.last.borrow_mut().clear();
         set_text("active-units", "–");
         set_text("collapse-note", "");
     }
@@ -27,7 +39,7 @@ impl KlPerDim {
         counter.set_text_content(Some(&format!("{active} of {dims}")));
         let _ = counter.set_attribute("data-active", &active.to_string());
         // Most of the latent space unused: the KL term won and the decoder ignores z.
-        let collapsed = dims > 0 && active * 5 <= dims;
+        let collapsed = dims > 0 && active * 2 < dims;
         set_text(
             "collapse-note",
             &if collapsed {
@@ -39,6 +51,7 @@ impl KlPerDim {
                 String::new()
             },
         );
+        *self.last.borrow_mut() = kl_per_dim.to_vec();
         self.draw(kl_per_dim);
     }
 
@@ -73,6 +86,5 @@ impl KlPerDim {
                 let _ = ctx.fill_text(&format!("{}", d + 1), left + col * (d as f64 + 0.35), h - 5.0);
             }
         }
-        let _ = ctx.fill_text("nats", 4.0, top - 1.0 + 8.0);
     }
 }

@@ -80,6 +80,11 @@ impl Training {
         self.show_running(p.running);
     }
 
+    /// The chart again, at the size it has now that its section is open.
+    pub fn redraw(&self) {
+        draw_losses(&self.history.borrow());
+    }
+
     pub fn show_running(&self, running: bool) {
         self.running.set(running);
         set_text("train", if running { "Pause" } else { "Train" });

@@ -38,15 +38,14 @@ impl Traversals {
     }
 
     /// The rows arrive right after their picture.
-    pub fn on_rows(&self, rows: Vec<(usize, f32)>, steps: usize) {
+    pub fn on_rows(&self, rows: Vec<(usize, f32)>) {
         *self.rows.borrow_mut() = rows;
         let Some((w, h, rgba)) = self.picture.borrow().clone() else { return };
         let rows = self.rows.borrow();
         let canvas: HtmlCanvasElement = el("traversals");
         // Keep the picture's aspect: the canvas is as tall as the rows need at its width.
         let css_w = canvas.client_width().max(200) as f64;
-        let cell = ((css_w - LABELS) / steps as f64).max(8.0);
-        let css_h = cell * rows.len() as f64 * h as f64 / (w as f64 / steps as f64);
+        let css_h = (css_w - LABELS) * h as f64 / w as f64;
         let _ = canvas.style().set_property("height", &format!("{:.0}px", css_h + 20.0));
         let Some((ctx, cw, _)) = crisp_context(&canvas) else { return };
         let _ = canvas.remove_attribute("data-empty");
