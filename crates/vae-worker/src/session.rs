@@ -11,7 +11,9 @@ use vae_protocol::{Anchor, Command, Event, Losses, Progress, Settings, Twin, Vie
 /// How long one training slice runs before the worker answers queued messages again.
 pub const SLICE_MS: f64 = 40.0;
 const PROGRESS_EVERY_MS: f64 = 250.0;
-const IMAGES_EVERY_MS: f64 = 700.0;
+/// Pictures (the open views) refresh about 2.5 times a second while training: they cost ~2 %
+/// of training throughput at this rate (tests/bench.mjs, "views' cost").
+const IMAGES_EVERY_MS: f64 = 400.0;
 const HELD_OUT_EVERY_MS: f64 = 1500.0;
 
 /// An event and, for images and files, the bytes to transfer beside it.

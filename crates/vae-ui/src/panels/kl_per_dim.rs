@@ -80,10 +80,11 @@ impl KlPerDim {
             let active = k > ACTIVE_KL;
             ctx.set_fill_style_str(if active { KL } else { "#c5cad6" });
             let bar_h = (y(0.0) - y(k as f64)).max(if active { 1.0 } else { 0.0 });
-            ctx.fill_rect(left + col * d as f64 + col * 0.15, y(0.0) - bar_h, col * 0.7, bar_h);
+            let bar_w = (col * 0.7).min(48.0);
+            ctx.fill_rect(left + col * (d as f64 + 0.5) - bar_w / 2.0, y(0.0) - bar_h, bar_w, bar_h);
             if kl.len() <= 32 || d % 4 == 0 {
                 ctx.set_fill_style_str(TEXT);
-                let _ = ctx.fill_text(&format!("{}", d + 1), left + col * (d as f64 + 0.35), h - 5.0);
+                let _ = ctx.fill_text(&format!("{}", d + 1), left + col * (d as f64 + 0.5) - 4.0, h - 5.0);
             }
         }
     }
