@@ -28,6 +28,8 @@ impl Draw {
         let panel = Rc::new(Self { ctx, drawing: Cell::new(false), last: Cell::new((0.0, 0.0)), pending: Cell::new(false), typical: Cell::new(None) });
         panel.clear();
         message("draw-recon", "–");
+        message("posterior-samples", "Draw on the pad first.");
+        message("draw-posterior", "Your drawing's posterior q(z|x) appears here.");
         let p = panel.clone();
         listen("draw-pad", "pointerdown", move |e| p.down(e.unchecked_ref()));
         let p = panel.clone();
