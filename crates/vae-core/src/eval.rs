@@ -3,7 +3,7 @@
 use crate::backend::inference_device;
 use crate::config::VaeConfig;
 use crate::data::{Batch, Dataset};
-use crate::loss::{kl_per_dim, reconstruction, LossParts};
+use crate::loss::{kl_per_dim, negative_elbo, reconstruction, LossParts};
 use crate::model::Vae;
 use crate::rng::Rng;
 use crate::tensors;
@@ -38,8 +38,7 @@ pub fn negative_elbo_per_image(model: &Vae, cfg: &VaeConfig, images: &[f32], lab
     let eps = tensors::matrix(noise.normals(n * cfg.latent_dim), n, &device); // [n, latent]
     let (posterior, logits) = model.forward(x.clone(), class, eps);
     let recon = reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x); // [n]
-    let kl = kl_per_dim(&posterior).sum_dim(1).squeeze_dim(1); // [n]
-    tensors::to_vec(recon + kl)
+    tensors::to_vec(negative_elbo(recon, kl_per_dim(&posterior), 1.0)) // [n]
 }
 
 /// log p(x) ≈ log (1/K) Σ_k p(x|z_k) p(z_k) / q(z_k|x), z_k ~ q(z|x); mean over images, in nats.

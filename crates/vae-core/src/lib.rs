@@ -1,5 +1,6 @@
 //! vae-core: a variational autoencoder and everything numeric around it.
 //! No browser types: this crate builds natively (tests, cli) and for wasm32 (the worker).
+pub mod adam;
 pub mod backend;
 pub mod config;
 pub mod data;

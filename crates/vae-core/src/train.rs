@@ -1,13 +1,14 @@
 //! One Trainer: the model, Adam, the β schedule and its own seeded noise. `step` is one minibatch.
+use crate::adam::FusedAdam;
 use crate::backend::training_device;
 use crate::config::{ConfigError, TrainingConfig};
 use crate::data::Batch;
-use crate::loss::{kl_per_dim, reconstruction, LossParts};
+use crate::loss::{kl_per_dim, negative_elbo, reconstruction, LossParts};
 use crate::model::Vae;
 use crate::rng::Rng;
 use crate::tensors;
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::Device;
 use std::fmt;
 
@@ -16,7 +17,7 @@ pub struct Trainer {
     model: Vae,
     /// The weights before the last update: restored if that update turns out to be non-finite.
     last_good: Vae,
-    optim: ModuleOptimizer,
+    optim: FusedAdam,
     /// Source of ε for z = μ + σ·ε; seeded, so a run can be replayed.
     noise: Rng,
     step: usize,
@@ -69,7 +70,7 @@ impl Trainer {
         Self {
             noise: Rng::new(config.seed ^ 0x5EED),
             last_good: model.clone(),
-            optim: AdamConfig::new().init(),
+            optim: FusedAdam::new(),
             step: 0,
             config,
             model,
@@ -102,6 +103,14 @@ impl Trainer {
 
     /// One minibatch: forward, negative ELBO, backward, Adam update.
     pub fn step(&mut self, batch: &Batch) -> Result<LossParts, TrainError> {
+        let (parts, grads) = self.gradients(batch)?;
+        self.update(grads);
+        Ok(parts)
+    }
+
+    /// Forward, negative ELBO and backward on one minibatch: its losses and the gradients,
+    /// nothing updated yet (`step` is this and `update`; the benchmark times them apart).
+    pub fn gradients(&mut self, batch: &Batch) -> Result<(LossParts, GradientsParams), TrainError> {
         let cfg = &self.config.model;
         if batch.shape.pixels() != cfg.image.pixels() {
             return Err(TrainError::WrongImageSize { expected: cfg.image.pixels(), found: batch.shape.pixels() });
@@ -115,18 +124,22 @@ impl Trainer {
         let (posterior, logits) = self.model.forward(x.clone(), class, eps);
         let recon = reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x); // [b]
         let kl_dims = kl_per_dim(&posterior); // [b, latent]
-        let objective = (recon.clone() + kl_dims.clone().sum_dim(1).squeeze_dim(1).mul_scalar(beta)).mean(); // [1]
+        let objective = negative_elbo(recon.clone(), kl_dims.clone(), beta).mean(); // [1]
         let parts = LossParts::from_tensors(recon.inner(), kl_dims.inner(), beta);
         if !parts.is_finite() {
             // The input is finite, so these weights are bad: the last update made them so.
             self.model = self.last_good.clone();
-            self.optim = AdamConfig::new().init();
+            self.optim = FusedAdam::new();
             return Err(TrainError::NonFinite { step: self.step, parts });
         }
-        let grads = GradientsParams::from_grads(objective.backward(), &self.model);
+        Ok((parts, GradientsParams::from_grads(objective.backward(), &self.model)))
+    }
+
+    /// The optimiser's update from `gradients`' result; the weights before it are kept in case
+    /// the next loss turns out non-finite.
+    pub fn update(&mut self, grads: GradientsParams) {
         self.last_good = self.model.clone();
         self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
         self.step += 1;
-        Ok(parts)
     }
 }

@@ -5,14 +5,14 @@ use burn::tensor::Tensor;
 use common::tiny;
 use vae_core::backend::training_device;
 use vae_core::config::{Arch, ImageShape, VaeConfig};
-use vae_core::loss::{kl_per_dim, reconstruction};
+use vae_core::loss::{kl_per_dim, negative_elbo, reconstruction};
 use vae_core::model::{Encoder, Vae};
 use vae_core::rng::Rng;
 use vae_core::tensors::{matrix, to_vec};
 
 fn loss(vae: &Vae, cfg: &VaeConfig, x: &Tensor<2>, eps: &Tensor<2>) -> Tensor<1> {
     let (posterior, logits) = vae.forward(x.clone(), None, eps.clone());
-    (reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x.clone()) + kl_per_dim(&posterior).sum_dim(1).squeeze_dim(1)).mean()
+    negative_elbo(reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x.clone()), kl_per_dim(&posterior), 1.0).mean()
 }
 
 #[test]
