@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust tests natively, the core's wasm32 build, then the browser tests in
-# headless Chromium against the served release build. Installs what is missing first.
+# Runs every test: the Rust tests natively, the page's wasm32 release build, then the browser tests
+# in headless Chromium against it. Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One target dir for every checkout on this machine (the work tree and CI's fresh clone): burn is
@@ -19,10 +19,9 @@ fi
 echo "== Rust tests (native)"
 cargo test --workspace
 
-echo "== vae-core builds for wasm32"
-cargo build -p vae-core --target wasm32-unknown-unknown --profile wasm-release --quiet
-
-echo "== page: release build"
+# The page's build compiles vae-core for wasm32 inside the worker: no separate wasm32 build of
+# the core (it compiled burn once more, with other features).
+echo "== page: release build (vae-core, the worker and the UI for wasm32)"
 trunk build --release
 
 echo "== browser tests (headless Chromium)"
