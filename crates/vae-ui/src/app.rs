@@ -79,6 +79,19 @@ pub fn start() -> Result<(), JsValue> {
         let a = app.clone();
         dom::listen(&format!("tab-{}", section.name()), "click", move |_| a.open(section));
     }
+    // The tabs as ARIA tabs: arrow keys move between them.
+    let a = app.clone();
+    dom::listen("sections", "keydown", move |e| {
+        let key = e.unchecked_ref::<web_sys::KeyboardEvent>().key();
+        let i = Section::ALL.iter().position(|s| *s == a.section.get()).unwrap_or(0);
+        let next = match key.as_str() {
+            "ArrowRight" => (i + 1) % Section::ALL.len(),
+            "ArrowLeft" => (i + Section::ALL.len() - 1) % Section::ALL.len(),
+            _ => return,
+        };
+        a.open(Section::ALL[next]);
+        let _ = el::<HtmlElement>(&format!("tab-{}", Section::ALL[next].name())).focus();
+    });
     // A link can open a section: …/#dimensions.
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     app.open(Section::from_name(hash.trim_start_matches('#')).unwrap_or(Section::Train));
@@ -103,6 +116,7 @@ impl App {
         for s in Section::ALL {
             let tab: HtmlElement = el(&format!("tab-{}", s.name()));
             let _ = tab.set_attribute("aria-selected", if s == section { "true" } else { "false" });
+            tab.set_tab_index(if s == section { 0 } else { -1 });
             el::<HtmlElement>(&format!("section-{}", s.name())).set_hidden(s != section);
         }
         settings_form::mirror_section(section.name());

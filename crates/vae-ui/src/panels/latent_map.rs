@@ -33,6 +33,8 @@ struct MapState {
     labels: Vec<u8>,
     scale: Option<MapScale>,
     star: Option<[f32; 2]>,
+    /// Where the student last clicked: the point the sliders now decode.
+    picked: Option<[f32; 2]>,
 }
 
 pub struct LatentMap {
@@ -113,6 +115,14 @@ impl LatentMap {
             ctx.set_fill_style_str(&class_colour(label));
             ctx.fill_rect(x as f64 - 2.0, y as f64 - 2.0, 4.0, 4.0);
         }
+        if let Some([px, py]) = s.picked {
+            let (x, y) = scale.to_canvas(px, py);
+            ctx.set_stroke_style_str("#111");
+            ctx.set_line_width(2.0);
+            ctx.begin_path();
+            let _ = ctx.arc(x as f64, y as f64, 7.0, 0.0, std::f64::consts::TAU);
+            ctx.stroke();
+        }
         if let Some([sx, sy]) = s.star {
             let (x, y) = scale.to_canvas(sx, sy);
             star(&ctx, x as f64, y as f64);
@@ -165,6 +175,8 @@ impl LatentMap {
             return;
         }
         let (x, y) = scale.to_data(px, py);
+        self.state.borrow_mut().picked = Some([x, y]);
+        self.draw();
         let request = self.ctx.request();
         self.ctx.send(&Command::PickLatent { generation: self.ctx.generation(), request, twin: self.twin, x, y });
     }
