@@ -150,3 +150,27 @@ test("a convolutional CVAE trains in the worker, and its class selector changes 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a worker that crashes is replaced, and the new one starts from the weights saved at the pause", async () => {
+  const { page } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  await page.click("#train");
+  await until(page, () => Number(document.querySelector("#status").dataset.step) > 30);
+  await page.click("#train");
+  await until(page, () => Number(document.querySelector("#status").dataset.savedSteps) > 30);
+  const saved = Number(await page.getAttribute("#status", "data-saved-steps"));
+  await until(page, (n) => Number(document.querySelector("#status").dataset.step) === n, saved);
+  const before = (await status(page)).test;
+  await page.evaluate(() => window.dispatchEvent(new Event("vae-rehearse-crash")));
+  await until(page, () => document.querySelector("#error").textContent.includes("worker stopped"));
+  assert.match(await page.textContent("#error"), /weights it last saved/);
+  await until(page, (n) => document.querySelector("#info").textContent.includes(`loaded your weights (${n} training steps`), saved);
+  await until(page, () => document.querySelector("#status").dataset.testLoss !== "");
+  const after = (await status(page)).test;
+  assert.ok(Math.abs(after - before) < 0.01, `the same model: held-out ${before} before the crash, ${after} after`);
+  assert.equal(await page.textContent("#train"), "Train", "training does not resume by itself");
+  const step = (await status(page)).step;
+  await page.click("#step");
+  await until(page, (s) => Number(document.querySelector("#status").dataset.step) === s + 1, step);
+  await page.close();
+});

@@ -41,7 +41,11 @@ pub enum Command {
     PickLatent { generation: u32, request: u32, twin: Twin, x: f32, y: f32 },
     /// A drawing: `width × height` grayscale bytes (ink high) in the transferred buffer.
     Draw { request: u32, width: usize, height: usize },
-    SaveWeights,
+    /// The weights as a file: for the student to download, or (`snapshot`) for the page to keep,
+    /// so that a crashed worker's replacement starts from them.
+    SaveWeights { snapshot: bool },
+    /// Makes the worker panic, to rehearse the page's recovery (tests use it).
+    Crash,
 }
 
 /// Loss terms per image, in nats.
@@ -102,8 +106,10 @@ pub enum Event {
     Picked { generation: u32, request: u32, z: Vec<f32> },
     /// The encoder's verdict on a drawing: its posterior, its −ELBO, its point on the latent map.
     Drawn { generation: u32, request: u32, mu: Vec<f32>, log_var: Vec<f32>, neg_elbo: f32, point: [f32; 2] },
-    /// The weights file in the transferred buffer.
-    Weights { file_name: String },
+    /// The weights file in the transferred buffer, and the training steps it holds.
+    Weights { file_name: String, snapshot: bool, steps: usize },
+    /// The worker panicked: it is gone, with this message. The page starts another.
+    Crashed { message: String },
     /// Something went wrong; the current model is untouched and keeps working. `request` names
     /// the request it answers, so the page can free whatever waited for it.
     Error { message: String, request: Option<u32> },

@@ -43,7 +43,17 @@ pub struct App {
     compare: Compare,
     /// The step the explorer last redrew at: it refreshes when the model moved on.
     refreshed_at: Cell<Option<usize>>,
+    /// The latest weights the worker saved for the page, and when: a replacement worker starts
+    /// from them if this one dies.
+    snapshot: RefCell<Option<js_sys::ArrayBuffer>>,
+    snapshot_at: Cell<f64>,
+    was_running: Cell<bool>,
+    /// When the recent replacement workers started, to stop replacing one that dies at once.
+    restarts: RefCell<Vec<f64>>,
 }
+
+/// While training, the page keeps the worker's weights at least this often (and at every pause).
+const SNAPSHOT_EVERY_MS: f64 = 30_000.0;
 
 pub fn start() -> Result<(), JsValue> {
     let (settings, url_problem) = settings_form::from_url();
@@ -65,16 +75,24 @@ pub fn start() -> Result<(), JsValue> {
         held_out,
         ctx,
         refreshed_at: Cell::new(None),
+        snapshot: RefCell::new(None),
+        snapshot_at: Cell::new(0.0),
+        was_running: Cell::new(false),
+        restarts: RefCell::new(vec![]),
     });
     if let Some(message) = url_problem {
         dom::show_error(&message);
     }
     let a = app.clone();
     app.ctx.set_views_listener(move || a.send_views());
+    app.attach();
+    // Tests rehearse a crash: the worker panics and the page must recover.
     let a = app.clone();
-    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| a.on_message(e));
-    app.ctx.link.worker().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
+    let on_crash = Closure::<dyn Fn()>::new(move || a.ctx.send(&Command::Crash));
+    if let Some(window) = web_sys::window() {
+        let _ = window.add_event_listener_with_callback("vae-rehearse-crash", on_crash.as_ref().unchecked_ref());
+    }
+    on_crash.forget();
     for section in Section::ALL {
         let a = app.clone();
         dom::listen(&format!("tab-{}", section.name()), "click", move |_| a.open(section));
@@ -101,7 +119,7 @@ pub fn start() -> Result<(), JsValue> {
     on_visibility.forget();
     // Training stops with the page: the worker goes when the tab does.
     let a = app.clone();
-    let on_hide = Closure::<dyn Fn()>::new(move || a.ctx.link.terminate());
+    let on_hide = Closure::<dyn Fn()>::new(move || a.ctx.terminate());
     if let Some(window) = web_sys::window() {
         let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
     }
@@ -110,6 +128,65 @@ pub fn start() -> Result<(), JsValue> {
 }
 
 impl App {
+    /// Listens to the current worker: its messages, and the signs that it died.
+    fn attach(self: &Rc<Self>) {
+        // A dead worker's last words (its panic report, then its error event) must not replace
+        // the worker that already replaced it: each listener checks it still speaks for the current one.
+        let worker = self.ctx.worker();
+        let (a, w) = (self.clone(), worker.clone());
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
+            if a.ctx.worker() == w {
+                a.on_message(e);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget(); // one per worker, for its lifetime
+        let (a, w) = (self.clone(), worker.clone());
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+            if a.ctx.worker() == w {
+                let detail = e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_else(|| e.type_());
+                a.replace_worker(&detail);
+            }
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+    }
+
+    /// The worker died: say so, start another, and give it the settings and the last weights.
+    /// Training does not resume by itself.
+    fn replace_worker(self: &Rc<Self>, why: &str) {
+        let now = crate::dom::now_ms();
+        let mut restarts = self.restarts.borrow_mut();
+        restarts.retain(|t| now - t < 60_000.0);
+        if restarts.len() >= 3 {
+            self.ctx.terminate();
+            return dom::show_error(&format!("The training worker keeps stopping ({why}). Reload the page to start again."));
+        }
+        restarts.push(now);
+        drop(restarts);
+        let from = if self.snapshot.borrow().is_some() { "the weights it last saved" } else { "the pretrained weights" };
+        dom::show_error(&format!("The training worker stopped ({why}). A new one has started from {from} and your settings; press Train to go on."));
+        match WorkerLink::start() {
+            Ok(link) => {
+                self.ctx.replace_link(link);
+                self.attach();
+            }
+            Err(e) => dom::show_error(&format!("The training worker stopped and no new one could start: {e:?}")),
+        }
+        self.training.show_running(false);
+    }
+
+    /// Keeps the weights every SNAPSHOT_EVERY_MS while training and when training pauses.
+    fn keep_weights(&self, running: bool) {
+        let now = crate::dom::now_ms();
+        let paused = self.was_running.replace(running) && !running;
+        if paused || (running && now - self.snapshot_at.get() >= SNAPSHOT_EVERY_MS) {
+            self.snapshot_at.set(now);
+            self.ctx.send(&Command::SaveWeights { snapshot: true });
+        }
+    }
+
     /// Shows one section and tells the worker which views that opens.
     fn open(&self, section: Section) {
         self.section.set(section);
@@ -151,7 +228,7 @@ impl App {
         self.ctx.send(&Command::OpenViews { views: if hidden { views.none() } else { views } });
     }
 
-    fn on_message(&self, e: MessageEvent) {
+    fn on_message(self: &Rc<Self>, e: MessageEvent) {
         let data = e.data();
         let json = js_sys::Reflect::get(&data, &"json".into()).ok().and_then(|j| j.as_string()).unwrap_or_default();
         let buffer = js_sys::Reflect::get(&data, &"buffer".into()).ok().filter(|b| b.is_instance_of::<js_sys::ArrayBuffer>());
@@ -170,6 +247,7 @@ impl App {
                 self.on_configured(generation, &settings, dataset_len, held_out_len, num_classes, params)
             }
             Event::Progress(p) => {
+                self.keep_weights(p.running);
                 self.training.on_progress(&p);
                 if let Some(t) = &p.test {
                     self.kl.on_held_out(&t.kl_per_dim, t.active_units, p.beta);
@@ -203,11 +281,16 @@ impl App {
                 self.draw.on_drawn(&mu, &log_var, neg_elbo);
                 self.map.set_star(point);
             }
-            Event::Weights { file_name } => {
+            Event::Weights { snapshot: true, steps, .. } => {
+                *self.snapshot.borrow_mut() = buffer.clone().and_then(|b| b.dyn_into().ok());
+                let _ = el::<HtmlElement>("status").set_attribute("data-saved-steps", &steps.to_string());
+            }
+            Event::Weights { file_name, .. } => {
                 if let Err(e) = dom::download(&bytes(), &file_name) {
                     dom::show_error(&format!("the download failed: {e:?}"));
                 }
             }
+            Event::Crashed { message } => self.replace_worker(&message),
             Event::Error { message, request } => {
                 dom::show_error(&message);
                 match request {
@@ -247,13 +330,16 @@ impl App {
         let images = window.fetch_with_str(MNIST_IMAGES);
         let labels = window.fetch_with_str(MNIST_LABELS);
         let weights = window.fetch_with_str(PRETRAINED);
-        let link = self.ctx.link.worker().clone();
+        let link = self.ctx.worker();
+        // A worker that replaces a dead one starts from the weights its predecessor last saved.
+        let saved = self.snapshot.borrow().as_ref().map(|b| b.slice(0));
         wasm_bindgen_futures::spawn_local(async move {
             let send = |command: Command, buffer: &js_sys::ArrayBuffer| post(&link, &command, Some(buffer));
             // Weights first: the worker keeps them until MNIST arrives and builds the model once.
-            match bytes_of(weights, PRETRAINED).await {
-                Ok(bytes) => send(Command::LoadWeights { pretrained: true }, &bytes),
-                Err(e) => dom::show_error(&format!("the pretrained weights could not be loaded ({e}); press Train to train from scratch")),
+            match (saved, bytes_of(weights, PRETRAINED).await) {
+                (Some(saved), _) => send(Command::LoadWeights { pretrained: false }, &saved),
+                (None, Ok(bytes)) => send(Command::LoadWeights { pretrained: true }, &bytes),
+                (None, Err(e)) => dom::show_error(&format!("the pretrained weights could not be loaded ({e}); press Train to train from scratch")),
             }
             match (bytes_of(images, MNIST_IMAGES).await, bytes_of(labels, MNIST_LABELS).await) {
                 (Ok(images), Ok(labels)) => {

@@ -72,8 +72,20 @@ mod glue {
         }
     }
 
+    /// Logs a panic to the console, then tells the page, which starts another worker: the
+    /// release build aborts after this hook, and a silent worker would freeze the page.
+    fn report_panic(info: &std::panic::PanicHookInfo) {
+        console_error_panic_hook::hook(info);
+        let message = Object::new();
+        let crashed = Event::Crashed { message: info.to_string() };
+        let _ = Reflect::set(&message, &"json".into(), &crashed.to_json().into());
+        if let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() {
+            let _ = scope.post_message(&message);
+        }
+    }
+
     pub fn start() -> Result<(), JsValue> {
-        console_error_panic_hook::set_once();
+        std::panic::set_hook(Box::new(report_panic));
         let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into()?;
         let worker = Rc::new(Worker { scope: scope.clone(), session: RefCell::default(), tick: MessageChannel::new()?, scheduled: RefCell::new(false) });
         let w = worker.clone();

@@ -164,7 +164,8 @@ impl Session {
                 },
                 None => vec![Outgoing::refusal(request, "the model is not ready yet")],
             },
-            Command::SaveWeights => match &mut self.lab {
+            Command::Crash => panic!("a crash the page asked for (a recovery rehearsal)"),
+            Command::SaveWeights { snapshot } => match &mut self.lab {
                 Some(lab) => {
                     let header = WeightsHeader {
                         config: lab.config().clone(),
@@ -172,7 +173,8 @@ impl Session {
                         steps: lab.trainer.steps_done(),
                     };
                     let file_name = format!("vae-{}-{}-z{}-step{}.vae", self.settings.dataset, self.settings.arch, self.settings.latent_dim, header.steps);
-                    vec![Outgoing { event: Event::Weights { file_name }, buffer: Some(weights::save(lab.model(), &header)) }]
+                    let steps = header.steps;
+                    vec![Outgoing { event: Event::Weights { file_name, snapshot, steps }, buffer: Some(weights::save(lab.model(), &header)) }]
                 }
                 None => vec![Outgoing::error("there is no model to save yet")],
             },

@@ -110,9 +110,9 @@ fn bad_files_are_refused_and_the_model_keeps_working() {
 fn saved_weights_load_back_with_their_settings() {
     let mut s = configured();
     s.handle(Command::Step, None, 0.0);
-    let saved = s.handle(Command::SaveWeights, None, 0.0);
+    let saved = s.handle(Command::SaveWeights { snapshot: false }, None, 0.0);
     let bytes = saved[0].buffer.clone().unwrap();
-    assert!(matches!(&saved[0].event, Event::Weights { file_name } if file_name.ends_with(".vae")));
+    assert!(matches!(&saved[0].event, Event::Weights { file_name, steps: 1, .. } if file_name.ends_with(".vae")));
     let mut other = Session::default();
     other.handle(Command::Configure { settings: Settings { dataset: "shapes".into(), ..Settings::default() } }, None, 0.0);
     let out = other.handle(Command::LoadWeights { pretrained: false }, Some(bytes), 0.0);

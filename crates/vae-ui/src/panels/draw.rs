@@ -96,7 +96,7 @@ impl Draw {
         let ink: Vec<u8> = data.data().0.chunks(4).map(|p| p[0]).collect();
         let buffer = js_sys::Uint8Array::from(ink.as_slice()).buffer();
         let request = self.ctx.request();
-        crate::link::post(self.ctx.link.worker(), &Command::Draw { request, width: PAD as usize, height: PAD as usize }, Some(&buffer));
+        crate::link::post(&self.ctx.worker(), &Command::Draw { request, width: PAD as usize, height: PAD as usize }, Some(&buffer));
     }
 
     fn clear(&self) {

@@ -24,7 +24,7 @@ impl SettingsPanel {
         let p = panel.clone();
         listen("beta", "input", move |_| form::show_outputs(&form::read(&p.settings.borrow())));
         let p = panel.clone();
-        listen("save-weights", "click", move |_| p.ctx.send(&Command::SaveWeights));
+        listen("save-weights", "click", move |_| p.ctx.send(&Command::SaveWeights { snapshot: false }));
         let p = panel.clone();
         listen("load-weights", "change", move |_| p.upload_weights());
         let p = panel.clone();
@@ -59,7 +59,7 @@ impl SettingsPanel {
         dom::show_error("");
         let input: HtmlInputElement = el("load-weights");
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-        let link = self.ctx.link.worker().clone();
+        let link = self.ctx.worker();
         wasm_bindgen_futures::spawn_local(async move {
             match dom::read_file(&file).await {
                 Ok(buffer) => crate::link::post(&link, &Command::LoadWeights { pretrained: false }, Some(&buffer)),
@@ -83,7 +83,7 @@ impl SettingsPanel {
             let labels = |f: &web_sys::File| f.name().to_lowercase().contains("label");
             labels(a).cmp(&labels(b)).then(b.size().total_cmp(&a.size()))
         });
-        let link = self.ctx.link.worker().clone();
+        let link = self.ctx.worker();
         if let Ok(Some(custom)) = dom::document().query_selector("#dataset option[value=custom]") {
             let _ = custom.remove_attribute("disabled");
         }
