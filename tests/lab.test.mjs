@@ -154,10 +154,11 @@ test("a convolutional CVAE trains in the worker, and its class selector changes 
 test("a worker that crashes is replaced, and the new one starts from the weights saved at the pause", async () => {
   const { page } = await openLab(context, server.url);
   await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  const start = (await status(page)).step;
   await page.click("#train");
-  await until(page, () => Number(document.querySelector("#status").dataset.step) > 30);
+  await until(page, (s) => Number(document.querySelector("#status").dataset.step) > s + 30, start);
   await page.click("#train");
-  await until(page, () => Number(document.querySelector("#status").dataset.savedSteps) > 30);
+  await until(page, (s) => Number(document.querySelector("#status").dataset.savedSteps) > s + 30, start);
   const saved = Number(await page.getAttribute("#status", "data-saved-steps"));
   await until(page, (n) => Number(document.querySelector("#status").dataset.step) === n, saved);
   const before = (await status(page)).test;
@@ -172,5 +173,43 @@ test("a worker that crashes is replaced, and the new one starts from the weights
   const step = (await status(page)).step;
   await page.click("#step");
   await until(page, (s) => Number(document.querySelector("#status").dataset.step) === s + 1, step);
+  await page.close();
+});
+
+test("the model survives a reload: the page continues where it left off, the pretrained model one click away", async () => {
+  const { page, errors } = await openLab(context, server.url, "", { keepSaved: true });
+  await page.evaluate(() => window.vaeSaved.clear());
+  await page.reload();
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  const start = (await status(page)).step;
+  await page.click("#train");
+  await until(page, (s) => Number(document.querySelector("#status").dataset.step) > s + 40, start);
+  await page.click("#train");
+  await until(page, () => document.querySelector("#status").dataset.storedSteps !== undefined);
+  const stored = Number(await page.getAttribute("#status", "data-stored-steps"));
+  await until(page, (n) => Number(document.querySelector("#status").dataset.step) === n, stored);
+  await until(page, () => document.querySelector("#status").dataset.testLoss !== "");
+  const before = (await status(page)).test;
+  await page.reload();
+  await until(page, (n) => document.querySelector("#resume-text").textContent.includes(`step ${n}`), stored);
+  assert.ok(await page.isVisible("#resume-fresh"));
+  await until(page, (n) => document.querySelector("#info").textContent.includes(`loaded your weights (${n} training steps`), stored);
+  assert.equal((await status(page)).step, stored, "the step count goes on");
+  await until(page, () => document.querySelector("#status").dataset.testLoss !== "");
+  const after = (await status(page)).test;
+  assert.ok(Math.abs(after - before) < 0.01, `the same model: held-out ${before} before the reload, ${after} after`);
+  // The loss curves came back too: the chart has its blue reconstruction curve.
+  const blue = await page.$eval("#loss-chart", (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 180 && d[i] < 90) n++;
+    return n;
+  });
+  assert.ok(blue > 100, `the kept curve is drawn (${blue} blue pixels)`);
+  await screenshot(page, "resumed.png");
+  await page.click("#resume-fresh");
+  await until(page, () => document.querySelector("#info").textContent.includes("loaded pretrained weights"));
+  assert.ok(!(await page.isVisible("#resume")), "nothing left to resume");
+  assert.deepEqual(errors, []);
   await page.close();
 });

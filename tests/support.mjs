@@ -41,9 +41,11 @@ export async function launch() {
   });
 }
 
-/** Opens the page and waits for the pretrained model's first samples. Collects console errors. */
-export async function openLab(context, baseUrl, query = "") {
+/** Opens the page and waits until it can train. Collects console errors. Each load starts with
+ * no model kept from an earlier test (the page would continue it), unless `keepSaved`. */
+export async function openLab(context, baseUrl, query = "", { keepSaved = false } = {}) {
   const page = await context.newPage();
+  if (!keepSaved) await page.addInitScript(() => indexedDB.deleteDatabase("vae-lab"));
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));

@@ -78,6 +78,12 @@ impl Trainer {
         }
     }
 
+    /// Goes on counting from `step` (loaded weights that trained that long): the β warm-up and
+    /// the loss curves continue where they were.
+    pub fn resume_at(&mut self, step: usize) {
+        self.step = step;
+    }
+
     pub fn config(&self) -> &TrainingConfig {
         &self.config
     }

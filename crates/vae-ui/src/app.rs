@@ -14,6 +14,7 @@ use crate::panels::sections::{views_for, PanelChoices, Section};
 use crate::panels::settings::SettingsPanel;
 use crate::panels::settings_form;
 use crate::panels::training::Training;
+use crate::saved;
 use crate::panels::traversals::{Manifold, Traversals};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -50,6 +51,11 @@ pub struct App {
     was_running: Cell<bool>,
     /// When the recent replacement workers started, to stop replacing one that dies at once.
     restarts: RefCell<Vec<f64>>,
+    /// The read of the model kept from an earlier visit, awaited once the first worker is ready.
+    saved_load: RefCell<Option<js_sys::Promise>>,
+    saved_query: RefCell<String>,
+    /// Loss curves kept with resumed weights: (their step, train, held-out triples).
+    pending_history: RefCell<Option<(usize, Vec<f64>, Vec<f64>)>>,
 }
 
 /// While training, the page keeps the worker's weights at least this often (and at every pause).
@@ -79,6 +85,9 @@ pub fn start() -> Result<(), JsValue> {
         snapshot_at: Cell::new(0.0),
         was_running: Cell::new(false),
         restarts: RefCell::new(vec![]),
+        saved_load: RefCell::new(Some(saved::start_loading())),
+        saved_query: RefCell::new(String::new()),
+        pending_history: RefCell::new(None),
     });
     if let Some(message) = url_problem {
         dom::show_error(&message);
@@ -86,6 +95,21 @@ pub fn start() -> Result<(), JsValue> {
     let a = app.clone();
     app.ctx.set_views_listener(move || a.send_views());
     app.attach();
+    let a = app.clone();
+    dom::listen("resume-continue", "click", move |_| {
+        let query = a.saved_query.borrow().clone();
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_search(&format!("{query}&resume=1"));
+        }
+    });
+    dom::listen("resume-fresh", "click", move |_| {
+        wasm_bindgen_futures::spawn_local(async {
+            saved::clear().await;
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_search(""); // the defaults: the pretrained model
+            }
+        })
+    });
     // Tests rehearse a crash: the worker panics and the page must recover.
     let a = app.clone();
     let on_crash = Closure::<dyn Fn()>::new(move || a.ctx.send(&Command::Crash));
@@ -247,6 +271,11 @@ impl App {
                 self.on_configured(generation, &settings, dataset_len, held_out_len, num_classes, params)
             }
             Event::Progress(p) => {
+                // The curves kept with resumed weights continue from the model's first report.
+                let kept = self.pending_history.borrow_mut().take_if(|(steps, ..)| *steps == p.step);
+                if let Some((_, train, test)) = kept {
+                    self.training.restore_history(&train, &test);
+                }
                 self.keep_weights(p.running);
                 self.training.on_progress(&p);
                 if let Some(t) = &p.test {
@@ -282,7 +311,9 @@ impl App {
                 self.map.set_star(point);
             }
             Event::Weights { snapshot: true, steps, .. } => {
-                *self.snapshot.borrow_mut() = buffer.clone().and_then(|b| b.dyn_into().ok());
+                let Some(weights) = buffer.clone().and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok()) else { return };
+                self.store(&weights, steps);
+                *self.snapshot.borrow_mut() = Some(weights);
                 let _ = el::<HtmlElement>("status").set_attribute("data-saved-steps", &steps.to_string());
             }
             Event::Weights { file_name, .. } => {
@@ -319,25 +350,30 @@ impl App {
         }
     }
 
-    /// The worker listens: send the settings and the open views, then the shipped data and
-    /// pretrained weights.
-    fn on_ready(&self) {
-        self.ctx.set_ready();
-        self.ctx.send(&Command::Configure { settings: self.settings.current() });
-        self.send_views();
+    /// The worker listens: send the settings and the open views, then the shipped data and the
+    /// weights — those kept from the last visit or the last worker, else the pretrained ones.
+    fn on_ready(self: &Rc<Self>) {
         let window = web_sys::window().expect("a window");
         // Start all three downloads at once; fetch's promises run before they are awaited.
         let images = window.fetch_with_str(MNIST_IMAGES);
         let labels = window.fetch_with_str(MNIST_LABELS);
         let weights = window.fetch_with_str(PRETRAINED);
-        let link = self.ctx.worker();
-        // A worker that replaces a dead one starts from the weights its predecessor last saved.
-        let saved = self.snapshot.borrow().as_ref().map(|b| b.slice(0));
+        let app = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
+            if let Some(kept) = app.saved_load.borrow_mut().take() {
+                if let Some(kept) = saved::loaded(kept).await {
+                    app.offer_resume(kept);
+                }
+            }
+            app.ctx.set_ready();
+            app.ctx.send(&Command::Configure { settings: app.settings.current() });
+            app.send_views();
+            let link = app.ctx.worker();
             let send = |command: Command, buffer: &js_sys::ArrayBuffer| post(&link, &command, Some(buffer));
+            let kept = app.snapshot.borrow().as_ref().map(|b| b.slice(0)); // a copy: posting detaches it
             // Weights first: the worker keeps them until MNIST arrives and builds the model once.
-            match (saved, bytes_of(weights, PRETRAINED).await) {
-                (Some(saved), _) => send(Command::LoadWeights { pretrained: false }, &saved),
+            match (kept, bytes_of(weights, PRETRAINED).await) {
+                (Some(kept), _) => send(Command::LoadWeights { pretrained: false }, &kept),
                 (None, Ok(bytes)) => send(Command::LoadWeights { pretrained: true }, &bytes),
                 (None, Err(e)) => dom::show_error(&format!("the pretrained weights could not be loaded ({e}); press Train to train from scratch")),
             }
@@ -347,6 +383,49 @@ impl App {
                     send(Command::LoadDataset { name: "mnist".into(), images_len }, &concat(&images, &labels));
                 }
                 (Err(e), _) | (_, Err(e)) => dom::show_error(&format!("the MNIST files could not be loaded: {e}")),
+            }
+        });
+    }
+
+    /// A model kept from an earlier visit: continue with it when the link names no settings,
+    /// the same settings (a reload), or asks to resume; else offer it. The pretrained model
+    /// stays one click away.
+    fn offer_resume(&self, kept: saved::Saved) {
+        let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        let same_run = Settings::from_query(&search).0 == Settings::from_query(&kept.query).0;
+        let resume = search.trim_start_matches('?').is_empty() || search.contains("resume=1") || same_run;
+        let when = js_sys::Date::new(&kept.saved_at.into()).to_locale_time_string("en-GB").as_string().unwrap_or_default();
+        *self.saved_query.borrow_mut() = kept.query.clone();
+        let text = if resume {
+            let (settings, _) = Settings::from_query(&kept.query);
+            self.settings.on_configured(&settings);
+            *self.snapshot.borrow_mut() = Some(kept.weights);
+            *self.pending_history.borrow_mut() = Some((kept.steps, kept.train, kept.test));
+            format!("Continued where you left off: the model you trained to step {} (kept at {when}).", kept.steps)
+        } else {
+            format!("This browser keeps a model you trained to step {} (kept at {when}).", kept.steps)
+        };
+        set_text("resume-text", &text);
+        el::<HtmlElement>("resume-continue").set_hidden(resume);
+        el::<HtmlElement>("resume-fresh").set_hidden(!resume);
+        el::<HtmlElement>("resume").set_hidden(false);
+    }
+
+    /// Keeps the worker's snapshot in the browser's storage with its settings and curves; a
+    /// storage that refuses (full, private mode) gets a notice and training goes on.
+    fn store(&self, weights: &js_sys::ArrayBuffer, steps: usize) {
+        let settings = self.settings.current();
+        if settings.dataset == "custom" {
+            return; // the file it trained on is not kept, so it could not be resumed
+        }
+        let (train, test) = self.training.history();
+        let kept = saved::Saved { weights: weights.slice(0), query: settings.to_query(), steps, saved_at: js_sys::Date::now(), train, test };
+        wasm_bindgen_futures::spawn_local(async move {
+            match saved::put(&kept).await {
+                Ok(()) => {
+                    let _ = el::<HtmlElement>("status").set_attribute("data-stored-steps", &kept.steps.to_string());
+                }
+                Err(e) => set_text("info", &format!("Your model could not be kept in this browser's storage ({e}); it is lost when the tab closes. Save weights keeps a copy.")),
             }
         });
     }

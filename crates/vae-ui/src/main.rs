@@ -11,6 +11,8 @@ mod dom;
 #[cfg(target_arch = "wasm32")]
 mod link;
 mod panels;
+#[cfg(target_arch = "wasm32")]
+mod saved;
 
 fn main() {
     #[cfg(target_arch = "wasm32")]

@@ -75,13 +75,16 @@ pub fn training_config(s: &Settings, data: &Dataset) -> TrainingConfig {
 }
 
 impl Lab {
-    /// Fresh weights from the settings' seed, or `weights` when given (already checked to fit).
-    pub fn new(settings: Settings, data: &Dataset, weights: Option<Vae>) -> Result<Self, String> {
+    /// Fresh weights from the settings' seed, or `weights` (already checked to fit) with the
+    /// training steps they hold.
+    pub fn new(settings: Settings, data: &Dataset, weights: Option<(Vae, usize)>) -> Result<Self, String> {
         let config = training_config(&settings, data);
         let trainer = match weights {
-            Some(model) => {
+            Some((model, steps)) => {
                 config.validate().map_err(|e| e.to_string())?;
-                Trainer::with_model(config.clone(), model)
+                let mut trainer = Trainer::with_model(config.clone(), model);
+                trainer.resume_at(steps);
+                trainer
             }
             None => Trainer::new(config.clone()).map_err(|e| format!("setting {e}"))?,
         };

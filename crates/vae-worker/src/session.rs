@@ -363,7 +363,7 @@ impl Session {
     /// A new Lab for `settings` on `data` (or the dataset the settings name), with fresh weights
     /// or `weights`. Settings and model change together, and only on success: a refused rebuild
     /// (Err) leaves the running model and tells the page its settings again.
-    fn rebuild(&mut self, settings: Settings, data: Option<Dataset>, weights: Option<Vae>) -> Result<Vec<Outgoing>, Vec<Outgoing>> {
+    fn rebuild(&mut self, settings: Settings, data: Option<Dataset>, weights: Option<(Vae, usize)>) -> Result<Vec<Outgoing>, Vec<Outgoing>> {
         let Some(data) = data.or_else(|| self.dataset(&settings.dataset)) else {
             self.settings = settings; // MNIST bytes still on their way: built when they arrive
             return Ok(vec![]);
@@ -475,7 +475,7 @@ impl Session {
         }
         let what = if pretrained { "pretrained" } else { "your" };
         let loaded = format!("loaded {what} weights ({} training steps on {})", header.steps, header.dataset);
-        match self.rebuild(settings, Some(data), Some(model)) {
+        match self.rebuild(settings, Some(data), Some((model, header.steps))) {
             Ok(mut out) => {
                 out.push(Outgoing::event(Event::Info { message: loaded }));
                 out

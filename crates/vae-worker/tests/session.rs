@@ -120,6 +120,8 @@ fn saved_weights_load_back_with_their_settings() {
         panic!("{:?}", events(&out))
     };
     assert_eq!((settings.latent_dim, settings.hidden), (4, 32));
+    assert_eq!(step_of(&out), Some(1), "the loaded model goes on counting from the steps it holds");
+    assert_eq!(step_of(&other.handle(Command::Step, None, 0.0)), Some(2));
 }
 
 #[test]

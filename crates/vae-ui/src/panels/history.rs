@@ -27,8 +27,26 @@ impl LossHistory {
         push(&mut self.test, p);
     }
 
+    /// Both curves as flat (step, reconstruction, KL) triples, for storage.
+    pub fn to_flat(&self) -> (Vec<f64>, Vec<f64>) {
+        let flat = |points: &[Point]| points.iter().flat_map(|p| [p.step, p.recon, p.kl]).collect();
+        (flat(&self.train), flat(&self.test))
+    }
+
+    /// Curves from `to_flat`'s triples.
+    pub fn from_flat(train: &[f64], test: &[f64]) -> Self {
+        let points = |flat: &[f64]| flat.chunks_exact(3).map(|t| Point { step: t[0], recon: t[1], kl: t[2] }).collect();
+        Self { train: points(train), test: points(test) }
+    }
+
+    /// The first step drawn: curves of loaded weights start at the steps those weights hold.
+    pub fn min_step(&self) -> f64 {
+        let min = self.train.iter().chain(&self.test).map(|p| p.step).fold(f64::MAX, f64::min);
+        if min == f64::MAX { 0.0 } else { min }
+    }
+
     pub fn max_step(&self) -> f64 {
-        self.train.iter().chain(&self.test).map(|p| p.step).fold(1.0, f64::max)
+        self.train.iter().chain(&self.test).map(|p| p.step).fold(self.min_step() + 1.0, f64::max)
     }
 
     /// The y range of a log-scale chart: powers that cover every finite positive value.
@@ -67,6 +85,17 @@ mod tests {
         assert!(h.train.len() <= MAX_POINTS && h.train[0].step == 0.0);
         h.push_train(Point { step: 0.0, recon: 1.0, kl: 1.0 });
         assert_eq!(h.train.len(), 1, "a new model starts a new curve");
+    }
+
+    #[test]
+    fn curves_survive_flattening() {
+        let mut h = LossHistory::default();
+        h.push_train(Point { step: 1.0, recon: 150.0, kl: 4.0 });
+        h.push_train(Point { step: 2.0, recon: 140.0, kl: 5.0 });
+        h.push_test(Point { step: 2.0, recon: 141.0, kl: 5.5 });
+        let (train, test) = h.to_flat();
+        let back = LossHistory::from_flat(&train, &test);
+        assert_eq!((back.train, back.test), (h.train, h.test));
     }
 
     #[test]

@@ -11,8 +11,8 @@ pub fn draw_losses(history: &LossHistory) {
     let (left, right, top, bottom) = (44.0, 10.0, 10.0, 24.0);
     ctx.clear_rect(0.0, 0.0, w, h);
     let (lo, hi) = history.log_range();
-    let max_step = history.max_step();
-    let x = |step: f64| left + (w - left - right) * step / max_step;
+    let (min_step, max_step) = (history.min_step(), history.max_step());
+    let x = |step: f64| left + (w - left - right) * (step - min_step) / (max_step - min_step);
     let y = |v: f64| top + (h - top - bottom) * (1.0 - (v.max(lo).log10() - lo.log10()) / (hi.log10() - lo.log10()));
     // Grid: 1, 2, 5 × powers of ten on the log axis; a few step ticks.
     ctx.set_font("11px system-ui, sans-serif");
@@ -35,8 +35,8 @@ pub fn draw_losses(history: &LossHistory) {
         }
         decade *= 10.0;
     }
-    let tick = nice_step(max_step / 4.0);
-    let mut step = 0.0;
+    let tick = nice_step((max_step - min_step) / 4.0);
+    let mut step = (min_step / tick).ceil() * tick;
     while step <= max_step {
         let label = format!("{step}");
         // Keep the last label inside the chart: shift it left by its width when it would overflow.

@@ -80,6 +80,17 @@ impl Training {
         self.show_running(p.running);
     }
 
+    /// The curves as flat triples, to keep with the weights.
+    pub fn history(&self) -> (Vec<f64>, Vec<f64>) {
+        self.history.borrow().to_flat()
+    }
+
+    /// Curves kept from an earlier visit, continued from here on.
+    pub fn restore_history(&self, train: &[f64], test: &[f64]) {
+        *self.history.borrow_mut() = LossHistory::from_flat(train, test);
+        draw_losses(&self.history.borrow());
+    }
+
     /// The chart again, at the size it has now that its section is open.
     pub fn redraw(&self) {
         draw_losses(&self.history.borrow());
