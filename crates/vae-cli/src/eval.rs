@@ -2,7 +2,6 @@
 use crate::{args::Args, datasets};
 use vae_core::eval::{evaluate, importance_weighted_log_likelihood};
 use vae_core::loss::active_units;
-use vae_core::weights::load;
 
 const OPTIONS: &[(&str, &str)] = &[
     ("weights", "weights file (default www/assets/pretrained-mnist.vae)"),
@@ -12,10 +11,7 @@ const OPTIONS: &[(&str, &str)] = &[
 
 pub fn run(argv: &[String]) -> Result<(), String> {
     let a = Args::parse(argv, OPTIONS)?;
-    let path = a.text("weights", &format!("{}/pretrained-mnist.vae", datasets::ASSETS));
-    let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-    let (header, model) = load(&bytes).map_err(|e| format!("{path}: {e}"))?;
-    let (_, test) = datasets::load(&a.text("dataset", &header.dataset))?;
+    let (header, model, test) = datasets::weights_and_held_out(&a)?;
     let parts = evaluate(&model, &header.config, &test, 1.0);
     let k = a.get("k", 100usize)?;
     let ll = importance_weighted_log_likelihood(&model, &header.config, &test, k);

@@ -6,7 +6,6 @@ use vae_core::latent::encode;
 use vae_core::loss::active_units;
 use vae_core::pca::Pca2;
 use vae_core::views::{dims_by_kl, manifold_grid, traversal_grid, LATENT_RANGE};
-use vae_core::weights::load;
 use vae_protocol::views::CLASS_COLOURS;
 
 const OPTIONS: &[(&str, &str)] = &[
@@ -20,10 +19,7 @@ const MAP: usize = 560;
 
 pub fn run(argv: &[String]) -> Result<(), String> {
     let a = Args::parse(argv, OPTIONS)?;
-    let path = a.text("weights", &format!("{}/pretrained-mnist.vae", datasets::ASSETS));
-    let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-    let (header, model) = load(&bytes).map_err(|e| format!("{path}: {e}"))?;
-    let (_, test) = datasets::load(&a.text("dataset", &header.dataset))?;
+    let (header, model, test) = datasets::weights_and_held_out(&a)?;
     let cfg = &header.config;
     let out = a.text("out", "out");
     std::fs::create_dir_all(&out).map_err(|e| format!("{out}: {e}"))?;

@@ -237,13 +237,7 @@ fn answers_carry_the_generation_and_requests_for_a_replaced_model_are_dropped() 
 fn a_drawing_is_encoded_scored_and_placed_on_the_map() {
     let mut s = configured();
     s.handle(Command::OpenViews { views: latent_views() }, None, 0.0);
-    let mut pad = vec![0u8; 100 * 100];
-    for y in 20..80 {
-        for x in 45..55 {
-            pad[y * 100 + x] = 255;
-        }
-    }
-    let out = s.handle(Command::Draw { request: 11, width: 100, height: 100 }, Some(pad), 0.0);
+    let out = s.handle(Command::Draw { request: 11, width: 100, height: 100 }, Some(out_pad()), 0.0);
     assert_eq!(views_of(&out), [View::DrawRecon, View::PosteriorSamples]);
     let Some(Event::Drawn { mu, neg_elbo, request: 11, .. }) = out.iter().map(|o| &o.event).find(|e| matches!(e, Event::Drawn { .. })) else {
         panic!("{:?}", events(&out))
@@ -260,6 +254,7 @@ fn a_drawing_is_encoded_scored_and_placed_on_the_map() {
     assert!(matches!(wrong[0].event, Event::Error { request: Some(14), .. }));
 }
 
+/// A vertical stroke on a 100 × 100 pad.
 fn out_pad() -> Vec<u8> {
     let mut pad = vec![0u8; 100 * 100];
     for y in 20..80 {
