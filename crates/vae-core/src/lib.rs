@@ -9,6 +9,7 @@ pub mod eval;
 pub mod image;
 pub mod latent;
 pub mod loss;
+pub mod memory;
 pub mod model;
 pub mod pca;
 pub mod rng;

@@ -4,6 +4,7 @@ use vae_core::config::{Arch, ReconLoss, TrainingConfig, VaeConfig};
 use vae_core::data::{split_held_out, Batcher, Dataset};
 use vae_core::eval::evaluate;
 use vae_core::loss::LossParts;
+use vae_core::memory::MemoryEstimate;
 use vae_core::model::Vae;
 use vae_core::latent::sample_prior;
 use vae_core::pca::Pca2;
@@ -79,6 +80,8 @@ impl Lab {
     /// training steps they hold.
     pub fn new(settings: Settings, data: &Dataset, weights: Option<(Vae, usize)>) -> Result<Self, String> {
         let config = training_config(&settings, data);
+        // Refused before anything is allocated: a worker that runs out of memory dies silently.
+        MemoryEstimate::of(&config, data.len()).check()?;
         let trainer = match weights {
             Some((model, steps)) => {
                 config.validate().map_err(|e| e.to_string())?;
@@ -152,6 +155,9 @@ impl Lab {
         self.planes[1] = None;
         if on {
             let config = training_config(&self.settings, &self.train).autoencoder_twin();
+            // The twin needs as much again for its weights, training state and activations.
+            let one = MemoryEstimate::of(&config, self.train.len() + self.test.len());
+            MemoryEstimate { parameters: 2 * one.parameters, training_state: 2 * one.training_state, activations: 2 * one.activations, ..one }.check()?;
             self.twin = Some(Trainer::new(config).map_err(|e| e.to_string())?);
         }
         Ok(())

@@ -295,3 +295,16 @@ fn interpolation_between_two_held_out_images() {
     let strip = out.iter().find(|o| matches!(o.event, Event::Image { view: View::Interpolation, .. })).expect("a strip");
     assert!(matches!(strip.event, Event::Image { width: 298, height: 58, .. }), "{:?}", strip.event);
 }
+
+#[test]
+fn a_model_over_the_memory_budget_is_refused_with_the_numbers_and_the_current_one_kept() {
+    let mut s = configured();
+    s.handle(Command::Step, None, 0.0);
+    // 256 × 256 colour images: at 4,096 hidden units and batch 1,024 the model needs gigabytes.
+    let file = vae_core::data::write_idx(&[4, 256, 256, 3], &vec![128; 4 * 256 * 256 * 3]);
+    s.handle(Command::Configure { settings: Settings { hidden: 4096, batch_size: 1024, ..shapes_settings() } }, None, 0.0);
+    let out = s.handle(Command::LoadDataset { name: "custom".into(), images_len: file.len() }, Some(file), 0.0);
+    let message = error_of(&out).expect("refused");
+    assert!(message.contains("budget") && message.contains("MB"), "{message}");
+    assert_eq!(step_of(&s.handle(Command::Step, None, 0.0)).map(|s| s > 0), Some(true), "the earlier model trains on");
+}
