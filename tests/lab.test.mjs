@@ -232,3 +232,20 @@ test("the same link gives the same run: two page loads, identical losses at step
   assert.ok(a.train > 0 && a.test > 0);
   assert.deepEqual(b, a, "identical step, training and held-out losses");
 });
+
+test("an absurd link opens with the defaults for its bad values and one message naming each", async () => {
+  const { page, errors } = await openLab(context, server.url, "?lr=1e9&latent=0&hidden=-5&batch=10000000&seed=abc&dataset=cifar&beta=2&beta=3&colour=red");
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  const message = await page.textContent("#error");
+  for (const part of ["lr=", "latent=", "hidden=", "batch=", "seed=", "dataset=", "given twice", "colour="]) {
+    assert.ok(message.includes(part), `the message names ${part}: ${message}`);
+  }
+  assert.equal(await page.inputValue("#beta"), "2", "the one good value is kept");
+  assert.equal(await page.getAttribute("#beta", "max"), "8");
+  assert.equal(await page.getAttribute("#hidden", "max"), "4096");
+  const before = (await status(page)).step;
+  await page.click("#step");
+  await until(page, (b) => Number(document.querySelector("#status").dataset.step) === b + 1, before);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

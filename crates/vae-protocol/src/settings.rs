@@ -41,17 +41,26 @@ impl Default for Settings {
     }
 }
 
-/// A URL parameter that could not be read; the default is kept for it.
+/// A URL parameter that could not be used; the default is kept for it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SettingsError {
     pub key: String,
     pub value: String,
+    pub why: &'static str,
 }
 
 impl fmt::Display for SettingsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the link's setting {}={:?} is not valid; the default was used", self.key, self.value)
+        write!(f, "{}={:?} {}", self.key, self.value, self.why)
     }
+}
+
+/// One message for all of a link's bad values.
+pub fn describe(errors: &[SettingsError]) -> Option<String> {
+    (!errors.is_empty()).then(|| {
+        let each: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        format!("Some of this link's settings could not be used ({}); the defaults stand for those.", each.join("; "))
+    })
 }
 
 impl Settings {
@@ -79,40 +88,85 @@ impl Settings {
         )
     }
 
-    /// Reads a query string; unknown keys are ignored, bad values keep their default and are reported.
+    /// Reads a query string. Unknown keys, repeated keys and values that are malformed or out of
+    /// range are reported; each bad value keeps its default.
     pub fn from_query(query: &str) -> (Self, Vec<SettingsError>) {
         let mut s = Settings::default();
         let mut errors = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
         for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let report = |why: &'static str| SettingsError { key: key.into(), value: value.into(), why };
+            if seen.contains(&key) {
+                errors.push(report("is given twice; the first one counts"));
+                continue;
+            }
+            seen.push(key);
             let ok = match key {
                 "dataset" => one_of(value, &["mnist", "shapes", "colour-shapes"]).map(|v| s.dataset = v).is_some(),
                 "arch" => one_of(value, &["mlp", "conv"]).map(|v| s.arch = v).is_some(),
                 "loss" => one_of(value, &["bce", "mse"]).map(|v| s.recon_loss = v).is_some(),
-                "latent" => parse_in(value, 1..=64).map(|v| s.latent_dim = v).is_some(),
-                "hidden" => parse_in(value, 8..=4096).map(|v| s.hidden = v).is_some(),
-                "cvae" => parse_in(value, 0..=1).map(|v: u8| s.conditional = v == 1).is_some(),
-                "beta" => value.parse::<f32>().ok().filter(|b| (0.0..=100.0).contains(b)).map(|v| s.beta = v).is_some(),
-                "warmup" => parse_in(value, 0..=1_000_000).map(|v| s.beta_warmup = v).is_some(),
-                "lr" => value.parse::<f64>().ok().filter(|l| *l > 0.0 && *l <= 1.0).map(|v| s.learning_rate = v).is_some(),
-                "batch" => parse_in(value, 1..=1024).map(|v| s.batch_size = v).is_some(),
-                "seed" => value.parse::<u64>().ok().map(|v| s.seed = v).is_some(),
-                _ => true,
+                "latent" => LATENT.parse(value).map(|v| s.latent_dim = v as usize).is_some(),
+                "hidden" => HIDDEN.parse(value).map(|v| s.hidden = v as usize).is_some(),
+                "cvae" => one_of(value, &["0", "1"]).map(|v| s.conditional = v == "1").is_some(),
+                "beta" => BETA.parse(value).map(|v| s.beta = v as f32).is_some(),
+                "warmup" => WARMUP.parse(value).map(|v| s.beta_warmup = v as usize).is_some(),
+                "lr" => LEARNING_RATE.parse(value).map(|v| s.learning_rate = v).is_some(),
+                "batch" => BATCH.parse(value).map(|v| s.batch_size = v as usize).is_some(),
+                "seed" => SEED.parse(value).map(|v| s.seed = v as u64).is_some(),
+                // Not settings: they choose how the page opens.
+                "resume" => true,
+                _ => {
+                    errors.push(report("is not a setting this page knows"));
+                    continue;
+                }
             };
             if !ok {
-                errors.push(SettingsError { key: key.into(), value: value.into() });
+                errors.push(report("is not valid"));
             }
         }
         (s, errors)
     }
 }
 
-fn one_of(value: &str, allowed: &[&str]) -> Option<String> {
-    allowed.contains(&value).then(|| value.to_string())
+/// The range of a numeric setting: one table read by the URL, the form and the page's inputs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    pub min: f64,
+    pub max: f64,
+    /// Whole numbers only.
+    pub integer: bool,
 }
 
-fn parse_in<T: std::str::FromStr + PartialOrd>(value: &str, range: std::ops::RangeInclusive<T>) -> Option<T> {
-    value.parse().ok().filter(|v| range.contains(v))
+impl Range {
+    /// A value from the URL, if it is a number inside the range.
+    pub fn parse(&self, text: &str) -> Option<f64> {
+        let v: f64 = text.trim().parse().ok()?;
+        (v.is_finite() && v >= self.min && v <= self.max && (!self.integer || v.fract() == 0.0)).then_some(v)
+    }
+
+    /// The nearest value inside the range (for a form field typed out of range).
+    pub fn clamp(&self, v: f64) -> f64 {
+        let v = v.clamp(self.min, self.max);
+        if self.integer { v.round() } else { v }
+    }
+}
+
+pub const LATENT: Range = Range { min: 1.0, max: 64.0, integer: true };
+pub const HIDDEN: Range = Range { min: 8.0, max: 4096.0, integer: true };
+/// The page's β slider ends at 8: past that the KL term has already won on these datasets.
+pub const BETA: Range = Range { min: 0.0, max: 8.0, integer: false };
+pub const WARMUP: Range = Range { min: 0.0, max: 100_000.0, integer: true };
+pub const LEARNING_RATE: Range = Range { min: 1e-5, max: 0.1, integer: false };
+pub const BATCH: Range = Range { min: 1.0, max: 1024.0, integer: true };
+/// Seeds stay exact in a JavaScript number.
+pub const SEED: Range = Range { min: 0.0, max: 9_007_199_254_740_991.0, integer: true };
+
+/// The form's numeric inputs and their ranges, for the page to set their min and max.
+pub const INPUT_RANGES: [(&str, Range); 5] = [("latent-dim", LATENT), ("hidden", HIDDEN), ("beta", BETA), ("beta-warmup", WARMUP), ("seed", SEED)];
+
+fn one_of(value: &str, allowed: &[&str]) -> Option<String> {
+    allowed.contains(&value).then(|| value.to_string())
 }
 
 #[cfg(test)]
@@ -130,6 +184,26 @@ mod tests {
         let (s, errors) = Settings::from_query("?latent=999&arch=rnn&lr=abc&seed=7");
         assert_eq!((s.latent_dim, s.arch.as_str(), s.learning_rate, s.seed), (20, "mlp", 1e-3, 7));
         assert_eq!(errors.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["latent", "arch", "lr"]);
+    }
+
+    #[test]
+    fn absurd_links_open_with_defaults_and_one_message_naming_each_value() {
+        let (s, errors) = Settings::from_query("?lr=1e9&latent=0&hidden=-5&batch=10000000&seed=abc&dataset=cifar&beta=2&beta=3&colour=red&latent=2.5");
+        assert_eq!(s, Settings { beta: 2.0, ..Settings::default() });
+        let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["lr", "latent", "hidden", "batch", "seed", "dataset", "beta", "colour", "latent"]);
+        let message = describe(&errors).unwrap();
+        assert!(message.contains("beta=\"3\" is given twice") && message.contains("colour=\"red\" is not a setting"), "{message}");
+        assert_eq!(describe(&[]), None);
+    }
+
+    #[test]
+    fn ranges_parse_and_clamp() {
+        assert_eq!(BETA.parse("8"), Some(8.0));
+        assert_eq!(BETA.parse("8.5"), None, "the page's slider and the link agree on β ≤ 8");
+        assert_eq!(LATENT.parse("2.5"), None);
+        assert_eq!(HIDDEN.clamp(5000.0), 4096.0);
+        assert_eq!(SEED.parse("NaN"), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub struct SettingsPanel {
 
 impl SettingsPanel {
     pub fn new(ctx: Rc<Ctx>, settings: Settings) -> Rc<Self> {
+        form::set_ranges();
         form::write(&settings);
         let panel = Rc::new(Self { ctx, settings: RefCell::new(settings) });
         for id in ["dataset", "arch", "latent-dim", "hidden", "conditional", "beta", "beta-warmup", "recon-loss", "lr", "batch-size", "seed"] {

@@ -1,5 +1,6 @@
 //! The settings form: read it into `Settings`, write `Settings` back into it, mirror it in the URL.
 use crate::dom::{el, set_text};
+use vae_protocol::settings::{describe, Range, BETA, HIDDEN, INPUT_RANGES, LATENT, LEARNING_RATE, SEED, WARMUP};
 use vae_protocol::Settings;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 
@@ -11,21 +12,31 @@ fn select(id: &str) -> HtmlSelectElement {
     el(id)
 }
 
-/// The form's settings; unreadable numbers fall back to `current`'s.
+/// The form's settings: numbers kept inside their ranges, unreadable ones left at `current`'s.
 pub fn read(current: &Settings) -> Settings {
-    let num = |id: &str, fallback: f64| input(id).value().trim().parse::<f64>().ok().filter(|v| v.is_finite()).unwrap_or(fallback);
+    let num = |id: &str, range: Range, fallback: f64| {
+        input(id).value().trim().parse::<f64>().ok().filter(|v| v.is_finite()).map_or(fallback, |v| range.clamp(v))
+    };
     Settings {
         dataset: select("dataset").value(),
         arch: select("arch").value(),
-        latent_dim: num("latent-dim", current.latent_dim as f64).round().clamp(1.0, 64.0) as usize,
-        hidden: num("hidden", current.hidden as f64).round().clamp(8.0, 4096.0) as usize,
+        latent_dim: num("latent-dim", LATENT, current.latent_dim as f64) as usize,
+        hidden: num("hidden", HIDDEN, current.hidden as f64) as usize,
         conditional: input("conditional").checked(),
-        beta: num("beta", current.beta as f64).clamp(0.0, 100.0) as f32,
-        beta_warmup: num("beta-warmup", current.beta_warmup as f64).round().clamp(0.0, 1e6) as usize,
+        beta: num("beta", BETA, current.beta as f64) as f32,
+        beta_warmup: num("beta-warmup", WARMUP, current.beta_warmup as f64) as usize,
         recon_loss: select("recon-loss").value(),
-        learning_rate: select("lr").value().parse().unwrap_or(current.learning_rate),
+        learning_rate: select("lr").value().parse().ok().and_then(|v: f64| LEARNING_RATE.parse(&v.to_string())).unwrap_or(current.learning_rate),
         batch_size: select("batch-size").value().parse().unwrap_or(current.batch_size),
-        seed: num("seed", current.seed as f64).round().clamp(0.0, 9e15) as u64,
+        seed: num("seed", SEED, current.seed as f64) as u64,
+    }
+}
+
+/// The inputs' min and max come from the same table as the link's checks.
+pub fn set_ranges() {
+    for (id, range) in INPUT_RANGES {
+        input(id).set_min(&range.min.to_string());
+        input(id).set_max(&range.max.to_string());
     }
 }
 
@@ -76,12 +87,11 @@ pub fn mirror_in_url(s: &Settings) {
     link.set_href(&query);
 }
 
-/// Settings from the page's URL, and a message for any value that was not valid.
+/// Settings from the page's URL, and one message naming every value that could not be used.
 pub fn from_url() -> (Settings, Option<String>) {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     let (settings, errors) = Settings::from_query(&search);
-    let message = (!errors.is_empty()).then(|| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "));
-    (settings, message)
+    (settings, describe(&errors))
 }
 
 /// Puts the open section in the URL's fragment, keeping the settings.
