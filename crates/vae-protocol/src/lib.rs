@@ -7,7 +7,7 @@
 pub mod settings;
 pub mod views;
 
-pub use settings::{Settings, SettingsError};
+pub use settings::{Arch, Dataset, Loss, Settings, SettingsError};
 pub use views::{Anchor, MapAxes, Twin, View, Views};
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,7 @@ pub enum Command {
     Configure { settings: Settings },
     /// The shipped MNIST files or a user's own IDX files; the transferred buffer holds
     /// `images_len` bytes of the images file, then the labels file (if any).
-    LoadDataset { name: String, images_len: usize },
+    LoadDataset { dataset: Dataset, images_len: usize },
     /// Weights bytes in the transferred buffer; `pretrained` marks the file the page ships.
     LoadWeights { pretrained: bool },
     Train { running: bool },

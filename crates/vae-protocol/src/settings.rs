@@ -3,20 +3,67 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Names that travel in links and messages, each with its one spelling.
+macro_rules! named {
+    ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident = $name:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $ty {
+            $($(#[$vdoc])* #[serde(rename = $name)] $variant),+
+        }
+
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            pub fn name(self) -> &'static str {
+                match self { $($ty::$variant => $name),+ }
+            }
+
+            pub fn from_name(name: &str) -> Option<$ty> {
+                $ty::ALL.iter().copied().find(|v| v.name() == name)
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+named!(
+    /// What the VAE learns from.
+    Dataset {
+        Mnist = "mnist",
+        Shapes = "shapes",
+        ColourShapes = "colour-shapes",
+        /// A student's own file (never in a link: the file is not).
+        Custom = "custom",
+    }
+);
+
+named!(
+    /// The encoder and decoder.
+    Arch { Mlp = "mlp", Conv = "conv" }
+);
+
+named!(
+    /// The likelihood p(x|z), so the reconstruction loss.
+    Loss { Bce = "bce", Mse = "mse" }
+);
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
-    /// "mnist", "shapes", "colour-shapes", or "custom" (a user's own file).
-    pub dataset: String,
-    /// "mlp" or "conv".
-    pub arch: String,
+    pub dataset: Dataset,
+    pub arch: Arch,
     pub latent_dim: usize,
     pub hidden: usize,
     /// Train a conditional VAE (one-hot class joins encoder and decoder inputs).
     pub conditional: bool,
     pub beta: f32,
     pub beta_warmup: usize,
-    /// "bce" or "mse".
-    pub recon_loss: String,
+    pub recon_loss: Loss,
     pub learning_rate: f64,
     pub batch_size: usize,
     pub seed: u64,
@@ -26,14 +73,14 @@ impl Default for Settings {
     /// The reference model (the PyTorch examples VAE), which the page ships pretrained.
     fn default() -> Self {
         Self {
-            dataset: "mnist".into(),
-            arch: "mlp".into(),
+            dataset: Dataset::Mnist,
+            arch: Arch::Mlp,
             latent_dim: 20,
             hidden: 400,
             conditional: false,
             beta: 1.0,
             beta_warmup: 0,
-            recon_loss: "bce".into(),
+            recon_loss: Loss::Bce,
             learning_rate: 1e-3,
             batch_size: 128,
             seed: 1,
@@ -66,8 +113,8 @@ pub fn describe(errors: &[SettingsError]) -> Option<String> {
 impl Settings {
     /// Do `self` and `other` need different models (so a change means a reset)?
     pub fn needs_new_model(&self, other: &Settings) -> bool {
-        (&self.dataset, &self.arch, self.latent_dim, self.hidden, self.conditional, &self.recon_loss, self.seed)
-            != (&other.dataset, &other.arch, other.latent_dim, other.hidden, other.conditional, &other.recon_loss, other.seed)
+        (self.dataset, self.arch, self.latent_dim, self.hidden, self.conditional, self.recon_loss, self.seed)
+            != (other.dataset, other.arch, other.latent_dim, other.hidden, other.conditional, other.recon_loss, other.seed)
     }
 
     /// `key=value&…` for the URL's query string.
@@ -103,9 +150,9 @@ impl Settings {
             }
             seen.push(key);
             let ok = match key {
-                "dataset" => one_of(value, &["mnist", "shapes", "colour-shapes"]).map(|v| s.dataset = v).is_some(),
-                "arch" => one_of(value, &["mlp", "conv"]).map(|v| s.arch = v).is_some(),
-                "loss" => one_of(value, &["bce", "mse"]).map(|v| s.recon_loss = v).is_some(),
+                "dataset" => Dataset::from_name(value).filter(|d| *d != Dataset::Custom).map(|v| s.dataset = v).is_some(),
+                "arch" => Arch::from_name(value).map(|v| s.arch = v).is_some(),
+                "loss" => Loss::from_name(value).map(|v| s.recon_loss = v).is_some(),
                 "latent" => LATENT.parse(value).map(|v| s.latent_dim = v as usize).is_some(),
                 "hidden" => HIDDEN.parse(value).map(|v| s.hidden = v as usize).is_some(),
                 "cvae" => one_of(value, &["0", "1"]).map(|v| s.conditional = v == "1").is_some(),
@@ -165,8 +212,8 @@ pub const SEED: Range = Range { min: 0.0, max: 9_007_199_254_740_991.0, integer:
 /// The form's numeric inputs and their ranges, for the page to set their min and max.
 pub const INPUT_RANGES: [(&str, Range); 5] = [("latent-dim", LATENT), ("hidden", HIDDEN), ("beta", BETA), ("beta-warmup", WARMUP), ("seed", SEED)];
 
-fn one_of(value: &str, allowed: &[&str]) -> Option<String> {
-    allowed.contains(&value).then(|| value.to_string())
+fn one_of<'a>(value: &'a str, allowed: &[&str]) -> Option<&'a str> {
+    allowed.contains(&value).then_some(value)
 }
 
 #[cfg(test)]
@@ -175,14 +222,14 @@ mod tests {
 
     #[test]
     fn query_round_trips() {
-        let s = Settings { dataset: "shapes".into(), arch: "conv".into(), latent_dim: 8, beta: 4.0, learning_rate: 3e-4, seed: 42, conditional: true, ..Settings::default() };
+        let s = Settings { dataset: Dataset::Shapes, arch: Arch::Conv, recon_loss: Loss::Mse, latent_dim: 8, beta: 4.0, learning_rate: 3e-4, seed: 42, conditional: true, ..Settings::default() };
         assert_eq!(Settings::from_query(&s.to_query()), (s, vec![]));
     }
 
     #[test]
     fn bad_values_keep_defaults_and_are_reported() {
         let (s, errors) = Settings::from_query("?latent=999&arch=rnn&lr=abc&seed=7");
-        assert_eq!((s.latent_dim, s.arch.as_str(), s.learning_rate, s.seed), (20, "mlp", 1e-3, 7));
+        assert_eq!((s.latent_dim, s.arch, s.learning_rate, s.seed), (20, Arch::Mlp, 1e-3, 7));
         assert_eq!(errors.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["latent", "arch", "lr"]);
     }
 
@@ -195,6 +242,15 @@ mod tests {
         let message = describe(&errors).unwrap();
         assert!(message.contains("beta=\"3\" is given twice") && message.contains("colour=\"red\" is not a setting"), "{message}");
         assert_eq!(describe(&[]), None);
+    }
+
+    #[test]
+    fn names_have_one_spelling_and_a_custom_file_is_never_in_a_link() {
+        for d in Dataset::ALL {
+            assert_eq!(Dataset::from_name(d.name()), Some(*d));
+        }
+        assert_eq!(serde_json::to_string(&Dataset::ColourShapes).unwrap(), "\"colour-shapes\"");
+        assert_eq!(Settings::from_query("dataset=custom").1.len(), 1);
     }
 
     #[test]
@@ -211,6 +267,6 @@ mod tests {
         let a = Settings::default();
         assert!(!a.needs_new_model(&Settings { learning_rate: 0.01, beta: 3.0, batch_size: 32, ..a.clone() }));
         assert!(a.needs_new_model(&Settings { latent_dim: 2, ..a.clone() }));
-        assert!(a.needs_new_model(&Settings { dataset: "shapes".into(), ..a.clone() }));
+        assert!(a.needs_new_model(&Settings { dataset: Dataset::Shapes, ..a.clone() }));
     }
 }

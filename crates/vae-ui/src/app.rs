@@ -18,7 +18,7 @@ use crate::saved;
 use crate::panels::traversals::{Manifold, Traversals};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use vae_protocol::{Command, Event, Settings, Twin, View, Views};
+use vae_protocol::{Arch, Command, Dataset, Event, Settings, Twin, View, Views};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, MessageEvent};
@@ -380,7 +380,7 @@ impl App {
             match (bytes_of(images, MNIST_IMAGES).await, bytes_of(labels, MNIST_LABELS).await) {
                 (Ok(images), Ok(labels)) => {
                     let images_len = images.byte_length() as usize;
-                    send(Command::LoadDataset { name: "mnist".into(), images_len }, &concat(&images, &labels));
+                    send(Command::LoadDataset { dataset: Dataset::Mnist, images_len }, &concat(&images, &labels));
                 }
                 (Err(e), _) | (_, Err(e)) => dom::show_error(&format!("the MNIST files could not be loaded: {e}")),
             }
@@ -415,7 +415,7 @@ impl App {
     /// storage that refuses (full, private mode) gets a notice and training goes on.
     fn store(&self, weights: &js_sys::ArrayBuffer, steps: usize) {
         let settings = self.settings.current();
-        if settings.dataset == "custom" {
+        if settings.dataset == Dataset::Custom {
             return; // the file it trained on is not kept, so it could not be resumed
         }
         let (train, test) = self.training.history();
@@ -449,7 +449,7 @@ impl App {
             "info",
             &format!(
                 "{} VAE, {} latent dimensions, {params} parameters, on {} ({} training / {held_out_len} held-out images){}",
-                if settings.arch == "conv" { "Convolutional" } else { "MLP" },
+                if settings.arch == Arch::Conv { "Convolutional" } else { "MLP" },
                 settings.latent_dim,
                 settings.dataset,
                 dataset_len - held_out_len,

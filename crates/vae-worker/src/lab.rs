@@ -10,6 +10,7 @@ use vae_core::latent::sample_prior;
 use vae_core::pca::Pca2;
 use vae_core::rng::Rng;
 use vae_core::train::Trainer;
+use vae_protocol::settings::{self, Loss};
 use vae_protocol::Settings;
 
 pub struct Lab {
@@ -43,11 +44,17 @@ pub struct Lab {
 pub fn model_config(s: &Settings, data: &Dataset) -> VaeConfig {
     VaeConfig {
         image: data.shape,
-        arch: if s.arch == "conv" { Arch::Conv } else { Arch::Mlp },
+        arch: match s.arch {
+            settings::Arch::Mlp => Arch::Mlp,
+            settings::Arch::Conv => Arch::Conv,
+        },
         latent_dim: s.latent_dim,
         hidden: s.hidden,
         num_classes: if s.conditional { data.num_classes } else { 0 },
-        recon_loss: if s.recon_loss == "mse" { ReconLoss::Mse } else { ReconLoss::Bce },
+        recon_loss: match s.recon_loss {
+            Loss::Bce => ReconLoss::Bce,
+            Loss::Mse => ReconLoss::Mse,
+        },
         ..VaeConfig::reference_mlp()
     }
 }
@@ -55,11 +62,17 @@ pub fn model_config(s: &Settings, data: &Dataset) -> VaeConfig {
 /// The settings that describe `config`, keeping `base`'s dataset and training settings.
 pub fn settings_for(config: &VaeConfig, base: &Settings) -> Settings {
     Settings {
-        arch: if config.arch == Arch::Conv { "conv".into() } else { "mlp".into() },
+        arch: match config.arch {
+            Arch::Mlp => settings::Arch::Mlp,
+            Arch::Conv => settings::Arch::Conv,
+        },
         latent_dim: config.latent_dim,
         hidden: config.hidden,
         conditional: config.num_classes > 0,
-        recon_loss: if config.recon_loss == ReconLoss::Mse { "mse".into() } else { "bce".into() },
+        recon_loss: match config.recon_loss {
+            ReconLoss::Bce => Loss::Bce,
+            ReconLoss::Mse => Loss::Mse,
+        },
         ..base.clone()
     }
 }

@@ -2,11 +2,11 @@
 //! feeds it messages and a clock, and posts what it returns.
 use crate::lab::{model_config, settings_for, Lab};
 use crate::views::Picture;
-use vae_core::data::{procedural, Dataset, DATASET_NAMES};
+use vae_core::data::{procedural, Dataset};
 use vae_core::loss::{active_units, LossParts};
 use vae_core::model::Vae;
 use vae_core::weights::{self, WeightsHeader};
-use vae_protocol::{Anchor, Command, Event, Losses, Progress, Settings, Twin, View, Views};
+use vae_protocol::{Anchor, Command, Dataset as DatasetName, Event, Losses, Progress, Settings, Twin, View, Views};
 
 /// How long one training slice runs before the worker answers queued messages again.
 pub const SLICE_MS: f64 = 40.0;
@@ -92,7 +92,7 @@ impl Session {
     pub fn handle(&mut self, command: Command, buffer: Option<Vec<u8>>, now: f64) -> Vec<Outgoing> {
         match command {
             Command::Configure { settings } => self.configure(settings),
-            Command::LoadDataset { name, images_len } => self.load_dataset(&name, buffer.unwrap_or_default(), images_len),
+            Command::LoadDataset { dataset, images_len } => self.load_dataset(dataset, buffer.unwrap_or_default(), images_len),
             Command::LoadWeights { pretrained } => self.load_weights(&buffer.unwrap_or_default(), pretrained),
             Command::Train { running } => {
                 self.running = running && self.lab.is_some();
@@ -169,7 +169,7 @@ impl Session {
                 Some(lab) => {
                     let header = WeightsHeader {
                         config: lab.config().clone(),
-                        dataset: self.settings.dataset.clone(),
+                        dataset: self.settings.dataset.name().into(),
                         steps: lab.trainer.steps_done(),
                     };
                     let file_name = format!("vae-{}-{}-z{}-step{}.vae", self.settings.dataset, self.settings.arch, self.settings.latent_dim, header.steps);
@@ -332,20 +332,20 @@ impl Session {
     }
 
     /// Is the dataset at hand (without building or copying it)?
-    fn has_dataset(&self, name: &str) -> bool {
+    fn has_dataset(&self, name: DatasetName) -> bool {
         match name {
-            "mnist" => self.mnist.is_some(),
-            "custom" => self.custom.is_some(),
-            other => DATASET_NAMES.contains(&other),
+            DatasetName::Mnist => self.mnist.is_some(),
+            DatasetName::Custom => self.custom.is_some(),
+            DatasetName::Shapes | DatasetName::ColourShapes => true,
         }
     }
 
     /// The dataset by name: a copy of a loaded one, or a procedural one drawn now (costly: call once).
-    fn dataset(&self, name: &str) -> Option<Dataset> {
+    fn dataset(&self, name: DatasetName) -> Option<Dataset> {
         match name {
-            "mnist" => self.mnist.clone(),
-            "custom" => self.custom.clone(),
-            other => procedural(other),
+            DatasetName::Mnist => self.mnist.clone(),
+            DatasetName::Custom => self.custom.clone(),
+            DatasetName::Shapes | DatasetName::ColourShapes => procedural(name.name()),
         }
     }
 
@@ -364,7 +364,7 @@ impl Session {
     /// or `weights`. Settings and model change together, and only on success: a refused rebuild
     /// (Err) leaves the running model and tells the page its settings again.
     fn rebuild(&mut self, settings: Settings, data: Option<Dataset>, weights: Option<(Vae, usize)>) -> Result<Vec<Outgoing>, Vec<Outgoing>> {
-        let Some(data) = data.or_else(|| self.dataset(&settings.dataset)) else {
+        let Some(data) = data.or_else(|| self.dataset(settings.dataset)) else {
             self.settings = settings; // MNIST bytes still on their way: built when they arrive
             return Ok(vec![]);
         };
@@ -411,18 +411,19 @@ impl Session {
         })
     }
 
-    fn load_dataset(&mut self, name: &str, bytes: Vec<u8>, images_len: usize) -> Vec<Outgoing> {
+    /// The shipped MNIST files, or a student's own (any other name is taken as theirs).
+    fn load_dataset(&mut self, name: DatasetName, bytes: Vec<u8>, images_len: usize) -> Vec<Outgoing> {
         if images_len > bytes.len() {
             return vec![Outgoing::error("the dataset message is inconsistent (images longer than the buffer)")];
         }
         let (images, labels) = bytes.split_at(images_len);
-        let parsed = Dataset::from_idx(name, images, (!labels.is_empty()).then_some(labels));
+        let parsed = Dataset::from_idx(name.name(), images, (!labels.is_empty()).then_some(labels));
         let data = match parsed {
             Ok(d) if d.len() < 2 => return vec![Outgoing::error("a dataset needs at least 2 images (one to train on, one held out)")],
             Ok(d) => d,
             Err(e) => return vec![Outgoing::error(format!("could not read that dataset ({e}); the current one is kept"))],
         };
-        if name == "mnist" {
+        if name == DatasetName::Mnist {
             self.mnist = Some(data);
             if let Some((bytes, pretrained)) = self.waiting_weights.take() {
                 let out = self.load_weights(&bytes, pretrained);
@@ -431,9 +432,9 @@ impl Session {
                 }
             }
         } else {
-            let data = Dataset { name: "custom".into(), ..data };
+            let data = Dataset { name: DatasetName::Custom.name().into(), ..data };
             self.custom = Some(data.clone());
-            let settings = Settings { dataset: "custom".into(), ..self.settings.clone() };
+            let settings = Settings { dataset: DatasetName::Custom, ..self.settings.clone() };
             return self.rebuild(settings, Some(data), None).unwrap_or_else(|refused| refused);
         }
         if self.lab.is_none() && self.settings.dataset == name {
@@ -444,7 +445,7 @@ impl Session {
 
     fn load_weights(&mut self, bytes: &[u8], pretrained: bool) -> Vec<Outgoing> {
         if let Ok((header, _)) = weights::read_header(bytes) {
-            if header.dataset == "mnist" && self.mnist.is_none() {
+            if header.dataset == DatasetName::Mnist.name() && self.mnist.is_none() {
                 self.waiting_weights = Some((bytes.to_vec(), pretrained)); // MNIST is on its way
                 return vec![];
             }
@@ -456,14 +457,14 @@ impl Session {
         // The settings the file implies: its architecture, on its dataset when that is at hand.
         let c = &header.config;
         let mut settings = settings_for(c, &self.settings);
-        if self.has_dataset(&header.dataset) {
-            settings.dataset = header.dataset.clone();
+        if let Some(dataset) = DatasetName::from_name(&header.dataset).filter(|d| self.has_dataset(*d)) {
+            settings.dataset = dataset;
         }
         if pretrained && settings != self.settings {
             // The link asked for another model than the shipped one: start from fresh weights.
             return vec![Outgoing::event(Event::Info { message: "these settings differ from the pretrained model: starting from fresh weights".into() })];
         }
-        let Some(data) = self.dataset(&settings.dataset) else {
+        let Some(data) = self.dataset(settings.dataset) else {
             return vec![Outgoing::error(format!("those weights were trained on {:?}, which is not loaded", header.dataset))];
         };
         let expected = model_config(&settings, &data);

@@ -1,9 +1,9 @@
 //! The worker's state machine, natively: commands in, events out, as the page would see them.
-use vae_protocol::{Anchor, Command, Event, MapAxes, Settings, Twin, View, Views};
+use vae_protocol::{Anchor, Command, Dataset, Event, MapAxes, Settings, Twin, View, Views};
 use vae_worker::session::{Outgoing, Session};
 
 fn shapes_settings() -> Settings {
-    Settings { dataset: "shapes".into(), latent_dim: 4, hidden: 32, batch_size: 32, ..Settings::default() }
+    Settings { dataset: Dataset::Shapes, latent_dim: 4, hidden: 32, batch_size: 32, ..Settings::default() }
 }
 
 fn events(out: &[Outgoing]) -> Vec<&Event> {
@@ -100,7 +100,7 @@ fn bad_files_are_refused_and_the_model_keeps_working() {
     for junk in [vec![], b"VAELAB\r\n\x01\0\0\0garbage".to_vec(), vec![7; 4000]] {
         let out = s.handle(Command::LoadWeights { pretrained: false }, Some(junk.clone()), 0.0);
         assert!(error_of(&out).unwrap().contains("current model is kept"), "{:?}", events(&out));
-        let out = s.handle(Command::LoadDataset { name: "custom".into(), images_len: junk.len() }, Some(junk), 0.0);
+        let out = s.handle(Command::LoadDataset { dataset: Dataset::Custom, images_len: junk.len() }, Some(junk), 0.0);
         assert!(error_of(&out).unwrap().contains("current one is kept"), "{:?}", events(&out));
     }
     assert_eq!(step_of(&s.handle(Command::Step, None, 0.0)), Some(2), "the same model trains on");
@@ -114,7 +114,7 @@ fn saved_weights_load_back_with_their_settings() {
     let bytes = saved[0].buffer.clone().unwrap();
     assert!(matches!(&saved[0].event, Event::Weights { file_name, steps: 1, .. } if file_name.ends_with(".vae")));
     let mut other = Session::default();
-    other.handle(Command::Configure { settings: Settings { dataset: "shapes".into(), ..Settings::default() } }, None, 0.0);
+    other.handle(Command::Configure { settings: Settings { dataset: Dataset::Shapes, ..Settings::default() } }, None, 0.0);
     let out = other.handle(Command::LoadWeights { pretrained: false }, Some(bytes), 0.0);
     let Some(Event::Configured { settings, .. }) = out.iter().map(|o| &o.event).find(|e| matches!(e, Event::Configured { .. })) else {
         panic!("{:?}", events(&out))
@@ -129,8 +129,8 @@ fn a_users_idx_file_becomes_the_dataset() {
     let mut s = configured();
     let images: Vec<u8> = (0..20 * 8 * 8).map(|i| (i * 37 % 256) as u8).collect();
     let file = vae_core::data::write_idx(&[20, 8, 8], &images);
-    let out = s.handle(Command::LoadDataset { name: "custom".into(), images_len: file.len() }, Some(file), 0.0);
-    assert!(matches!(&out[0].event, Event::Configured { settings, dataset_len: 20, held_out_len: 2, .. } if settings.dataset == "custom"), "{:?}", events(&out));
+    let out = s.handle(Command::LoadDataset { dataset: Dataset::Custom, images_len: file.len() }, Some(file), 0.0);
+    assert!(matches!(&out[0].event, Event::Configured { settings, dataset_len: 20, held_out_len: 2, .. } if settings.dataset == Dataset::Custom), "{:?}", events(&out));
     assert_eq!(step_of(&s.handle(Command::Step, None, 0.0)), Some(1));
 }
 
@@ -149,7 +149,7 @@ fn pretrained_weights_wait_for_mnist_and_the_model_is_built_once() {
     let mut bytes = vae_core::data::write_idx(&[30, 28, 28], &images);
     let images_len = bytes.len();
     bytes.extend(vae_core::data::write_idx(&[30], &labels));
-    let out = s.handle(Command::LoadDataset { name: "mnist".into(), images_len }, Some(bytes), 0.0);
+    let out = s.handle(Command::LoadDataset { dataset: Dataset::Mnist, images_len }, Some(bytes), 0.0);
     let built = out.iter().filter(|o| matches!(o.event, Event::Configured { .. })).count();
     assert_eq!(built, 1, "{:?}", events(&out));
     assert!(out.iter().any(|o| matches!(&o.event, Event::Info { message } if message.contains("42 training steps"))));
@@ -303,7 +303,7 @@ fn a_model_over_the_memory_budget_is_refused_with_the_numbers_and_the_current_on
     // 256 × 256 colour images: at 4,096 hidden units and batch 1,024 the model needs gigabytes.
     let file = vae_core::data::write_idx(&[4, 256, 256, 3], &vec![128; 4 * 256 * 256 * 3]);
     s.handle(Command::Configure { settings: Settings { hidden: 4096, batch_size: 1024, ..shapes_settings() } }, None, 0.0);
-    let out = s.handle(Command::LoadDataset { name: "custom".into(), images_len: file.len() }, Some(file), 0.0);
+    let out = s.handle(Command::LoadDataset { dataset: Dataset::Custom, images_len: file.len() }, Some(file), 0.0);
     let message = error_of(&out).expect("refused");
     assert!(message.contains("budget") && message.contains("MB"), "{message}");
     assert_eq!(step_of(&s.handle(Command::Step, None, 0.0)).map(|s| s > 0), Some(true), "the earlier model trains on");

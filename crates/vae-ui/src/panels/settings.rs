@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::dom::{self, el, listen};
 use std::cell::RefCell;
 use std::rc::Rc;
-use vae_protocol::{Command, Settings};
+use vae_protocol::{Command, Dataset, Settings};
 use web_sys::HtmlInputElement;
 
 pub struct SettingsPanel {
@@ -95,7 +95,7 @@ impl SettingsPanel {
                 None => js_sys::ArrayBuffer::new(0),
             };
             let images_len = images.byte_length() as usize;
-            crate::link::post(&link, &Command::LoadDataset { name: "custom".into(), images_len }, Some(&crate::link::concat(&images, &labels)));
+            crate::link::post(&link, &Command::LoadDataset { dataset: Dataset::Custom, images_len }, Some(&crate::link::concat(&images, &labels)));
         });
     }
 }

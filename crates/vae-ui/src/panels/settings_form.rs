@@ -1,7 +1,7 @@
 //! The settings form: read it into `Settings`, write `Settings` back into it, mirror it in the URL.
 use crate::dom::{el, set_text};
 use vae_protocol::settings::{describe, Range, BETA, HIDDEN, INPUT_RANGES, LATENT, LEARNING_RATE, SEED, WARMUP};
-use vae_protocol::Settings;
+use vae_protocol::{Arch, Dataset, Loss, Settings};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 
 fn input(id: &str) -> HtmlInputElement {
@@ -18,14 +18,14 @@ pub fn read(current: &Settings) -> Settings {
         input(id).value().trim().parse::<f64>().ok().filter(|v| v.is_finite()).map_or(fallback, |v| range.clamp(v))
     };
     Settings {
-        dataset: select("dataset").value(),
-        arch: select("arch").value(),
+        dataset: Dataset::from_name(&select("dataset").value()).unwrap_or(current.dataset),
+        arch: Arch::from_name(&select("arch").value()).unwrap_or(current.arch),
         latent_dim: num("latent-dim", LATENT, current.latent_dim as f64) as usize,
         hidden: num("hidden", HIDDEN, current.hidden as f64) as usize,
         conditional: input("conditional").checked(),
         beta: num("beta", BETA, current.beta as f64) as f32,
         beta_warmup: num("beta-warmup", WARMUP, current.beta_warmup as f64) as usize,
-        recon_loss: select("recon-loss").value(),
+        recon_loss: Loss::from_name(&select("recon-loss").value()).unwrap_or(current.recon_loss),
         learning_rate: select("lr").value().parse().ok().and_then(|v: f64| LEARNING_RATE.parse(&v.to_string())).unwrap_or(current.learning_rate),
         batch_size: select("batch-size").value().parse().unwrap_or(current.batch_size),
         seed: num("seed", SEED, current.seed as f64) as u64,
@@ -42,14 +42,14 @@ pub fn set_ranges() {
 
 /// Puts settings into the controls (after a link was opened or weights were loaded).
 pub fn write(s: &Settings) {
-    select("dataset").set_value(&s.dataset);
-    select("arch").set_value(&s.arch);
+    select("dataset").set_value(s.dataset.name());
+    select("arch").set_value(s.arch.name());
     input("latent-dim").set_value(&s.latent_dim.to_string());
     input("hidden").set_value(&s.hidden.to_string());
     input("conditional").set_checked(s.conditional);
     input("beta").set_value(&s.beta.to_string());
     input("beta-warmup").set_value(&s.beta_warmup.to_string());
-    select("recon-loss").set_value(&s.recon_loss);
+    select("recon-loss").set_value(s.recon_loss.name());
     ensure_option(&select("lr"), &s.learning_rate.to_string());
     ensure_option(&select("batch-size"), &s.batch_size.to_string());
     input("seed").set_value(&s.seed.to_string());
