@@ -46,6 +46,9 @@ export async function launch() {
 export async function openLab(context, baseUrl, query = "", { keepSaved = false } = {}) {
   const page = await context.newPage();
   if (!keepSaved) await page.addInitScript(() => indexedDB.deleteDatabase("vae-lab"));
+  // Any Content-Security-Policy violation is a console error, so the tests that check for none fail.
+  await page.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) =>
+    console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));

@@ -197,14 +197,23 @@ fn star(ctx: &web_sys::CanvasRenderingContext2d, x: f64, y: f64) {
     ctx.stroke();
 }
 
-/// One swatch per class under the main map.
+/// One swatch per class under the main map, built as elements: the page's Content-Security-Policy
+/// refuses inline style attributes, but not styles set through the DOM.
 fn legend(num_classes: usize) {
-    let html: String = if num_classes <= 1 {
-        "one class: the dataset has no labels".into()
-    } else {
-        (0..num_classes.min(20))
-            .map(|c| format!("<span class=\"class-swatch\" style=\"background:{}\"></span>{c} ", class_colour(c as u8)))
-            .collect()
-    };
-    el::<HtmlElement>("map-legend").set_inner_html(&format!("{html} · ★ your drawing"));
+    let legend: HtmlElement = el("map-legend");
+    legend.set_text_content(None);
+    let doc = crate::dom::document();
+    if num_classes <= 1 {
+        legend.set_text_content(Some("one class: the dataset has no labels · ★ your drawing"));
+        return;
+    }
+    for c in 0..num_classes.min(20) {
+        if let Ok(swatch) = doc.create_element("span").map(|e| e.unchecked_into::<HtmlElement>()) {
+            swatch.set_class_name("class-swatch");
+            let _ = swatch.style().set_property("background", &class_colour(c as u8));
+            let _ = legend.append_child(&swatch);
+        }
+        let _ = legend.append_with_str_1(&format!("{c} "));
+    }
+    let _ = legend.append_with_str_1(" · ★ your drawing");
 }
