@@ -56,6 +56,14 @@ pub struct App {
     saved_query: RefCell<String>,
     /// Loss curves kept with resumed weights: (their step, train, held-out triples).
     pending_history: RefCell<Option<(usize, Vec<f64>, Vec<f64>)>>,
+    /// MNIST images, labels and the pretrained weights, fetched while the worker's wasm loads.
+    downloads: RefCell<Option<[js_sys::Promise; 3]>>,
+}
+
+/// Starts the three downloads at once; fetch's promises run before they are awaited.
+fn start_downloads() -> [js_sys::Promise; 3] {
+    let window = web_sys::window().expect("a window");
+    [MNIST_IMAGES, MNIST_LABELS, PRETRAINED].map(|url| window.fetch_with_str(url))
 }
 
 /// While training, the page keeps the worker's weights at least this often (and at every pause).
@@ -88,6 +96,7 @@ pub fn start() -> Result<(), JsValue> {
         saved_load: RefCell::new(Some(saved::start_loading())),
         saved_query: RefCell::new(String::new()),
         pending_history: RefCell::new(None),
+        downloads: RefCell::new(Some(start_downloads())),
     });
     if let Some(message) = url_problem {
         dom::show_error(&message);
@@ -353,11 +362,9 @@ impl App {
     /// The worker listens: send the settings and the open views, then the shipped data and the
     /// weights — those kept from the last visit or the last worker, else the pretrained ones.
     fn on_ready(self: &Rc<Self>) {
-        let window = web_sys::window().expect("a window");
-        // Start all three downloads at once; fetch's promises run before they are awaited.
-        let images = window.fetch_with_str(MNIST_IMAGES);
-        let labels = window.fetch_with_str(MNIST_LABELS);
-        let weights = window.fetch_with_str(PRETRAINED);
+        // The downloads started with the page; the first worker takes them, a replacement
+        // fetches again (from the browser's cache).
+        let [images, labels, weights] = self.downloads.borrow_mut().take().unwrap_or_else(start_downloads);
         let app = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(kept) = app.saved_load.borrow_mut().take() {
