@@ -38,9 +38,9 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     if cfg.latent_dim == 2 {
         write("manifold.png", manifold_grid(&model, cfg, 15, 0), 2)?;
     }
-    let (mu, _) = encode(&model, cfg, &test.images, &test.labels);
+    let (mu, _) = encode(&model, cfg, test.images(), test.labels());
     let points: Vec<[f32; 2]> = match cfg.latent_dim {
-        1 => mu.iter().zip(&test.labels).map(|(&z, &l)| [z, l as f32 / 4.5 - 1.0]).collect(),
+        1 => mu.iter().zip(test.labels()).map(|(&z, &l)| [z, l as f32 / 4.5 - 1.0]).collect(),
         2 => mu.chunks(2).map(|z| [z[0], z[1]]).collect(),
         dim => {
             let plane = Pca2::fit(&mu, dim, None);
@@ -48,7 +48,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
             mu.chunks(dim).map(|z| plane.project(z)).collect()
         }
     };
-    write("latent-map.png", scatter(&points, &test.labels, cfg.latent_dim <= 2), 1)
+    write("latent-map.png", scatter(&points, test.labels(), cfg.latent_dim <= 2), 1)
 }
 
 /// Points coloured by class on a white square with axes through the origin. Latent axes span

@@ -60,8 +60,8 @@ fn views_have_their_documented_shapes() {
     let (w, h, _) = interpolation_strip(&model, &config.model, &[-1.0, 0.0], &[1.0, 1.0], 10, 0);
     assert_eq!((w, h), (10 * 28 + 9 * 2, 2 * 28 + 2));
     // −ELBO per image: fixed noise, so the same images get the same scores.
-    let images = &test.images[..5 * 784];
-    let a = negative_elbo_per_image(&model, &config.model, images, &test.labels[..5]);
-    assert_eq!(a, negative_elbo_per_image(&model, &config.model, images, &test.labels[..5]));
+    let images = &test.images()[..5 * 784];
+    let a = negative_elbo_per_image(&model, &config.model, images, &test.labels()[..5]);
+    assert_eq!(a, negative_elbo_per_image(&model, &config.model, images, &test.labels()[..5]));
     assert!(a.iter().all(|s| s.is_finite() && *s > 0.0));
 }

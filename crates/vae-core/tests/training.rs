@@ -10,9 +10,9 @@ use vae_core::config::TrainingConfig;
 fn shipped_mnist_has_the_documented_layout() {
     let d = mnist();
     assert_eq!((d.len(), d.shape, d.num_classes), (10_000, ImageShape::MNIST, 10));
-    let ones = d.labels.iter().filter(|&&l| l == 1).count();
+    let ones = d.labels().iter().filter(|&&l| l == 1).count();
     assert_eq!(ones, 1127, "class counts from the data README");
-    assert!(d.images.iter().all(|p| (0.0..=1.0).contains(p)));
+    assert!(d.images().iter().all(|p| (0.0..=1.0).contains(p)));
 }
 
 #[test]

@@ -48,6 +48,8 @@ pub struct Session {
     /// The MNIST files as sent by the page (or a user's own IDX files), parsed.
     mnist: Option<Dataset>,
     custom: Option<Dataset>,
+    /// Procedural datasets drawn so far (each drawn once: their seed is fixed).
+    procedural: Vec<(DatasetName, Dataset)>,
     lab: Option<Lab>,
     running: bool,
     /// Losses of the steps since the last Progress event.
@@ -340,12 +342,18 @@ impl Session {
         }
     }
 
-    /// The dataset by name: a copy of a loaded one, or a procedural one drawn now (costly: call once).
-    fn dataset(&self, name: DatasetName) -> Option<Dataset> {
+    /// The dataset by name, shared (a clone shares its images). A procedural one is drawn the
+    /// first time it is asked for and kept.
+    fn dataset(&mut self, name: DatasetName) -> Option<Dataset> {
         match name {
             DatasetName::Mnist => self.mnist.clone(),
             DatasetName::Custom => self.custom.clone(),
-            DatasetName::Shapes | DatasetName::ColourShapes => procedural(name.name()),
+            DatasetName::Shapes | DatasetName::ColourShapes => {
+                if !self.procedural.iter().any(|(n, _)| *n == name) {
+                    self.procedural.push((name, procedural(name.name())?));
+                }
+                self.procedural.iter().find(|(n, _)| *n == name).map(|(_, d)| d.clone())
+            }
         }
     }
 
@@ -432,7 +440,7 @@ impl Session {
                 }
             }
         } else {
-            let data = Dataset { name: DatasetName::Custom.name().into(), ..data };
+            let data = data.renamed(DatasetName::Custom.name());
             self.custom = Some(data.clone());
             let settings = Settings { dataset: DatasetName::Custom, ..self.settings.clone() };
             return self.rebuild(settings, Some(data), None).unwrap_or_else(|refused| refused);

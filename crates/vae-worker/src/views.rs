@@ -79,7 +79,7 @@ impl Lab {
             return Err(format!("there are {} held-out images; #{index} does not exist", self.test.len()));
         }
         let model = self.model().clone();
-        let (image, label) = (self.test.image(index), self.test.labels[index]);
+        let (image, label) = (self.test.image(index), self.test.labels()[index]);
         let (mu, log_var) = encode(&model, self.config(), image, &[label]);
         Ok((label, mu, log_var, grid_rgba(image, self.config().image, 1, 0)))
     }
@@ -105,8 +105,8 @@ impl Lab {
             Twin::Autoencoder => self.twin_model()?.clone(),
         };
         let p = config.image.pixels();
-        let labels = self.test.labels[..n].to_vec();
-        let (mu, _) = encode(&model, &config, &self.test.images[..n * p], &labels);
+        let labels = self.test.labels()[..n].to_vec();
+        let (mu, _) = encode(&model, &config, &self.test.images()[..n * p], &labels);
         let dim = config.latent_dim;
         let slot = &mut self.planes[twin as usize];
         let (axes, points) = match dim {

@@ -27,7 +27,7 @@ impl Batch {
         for &i in indices {
             images.extend_from_slice(data.image(i));
         }
-        Self { shape: data.shape, images, labels: indices.iter().map(|&i| data.labels[i]).collect() }
+        Self { shape: data.shape, images, labels: indices.iter().map(|&i| data.labels()[i]).collect() }
     }
 
     /// Consecutive batches covering a whole dataset in order (for evaluation).

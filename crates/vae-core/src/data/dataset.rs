@@ -3,17 +3,21 @@ use super::idx::{read_idx, IdxError};
 use super::shapes::ShapeFactors;
 use crate::config::ImageShape;
 use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
+/// Images with their labels. The pixels and labels are shared: a split, a copy for the next
+/// model or a clone for the worker's cache costs an `Arc`, not the images again.
 #[derive(Clone, Debug)]
 pub struct Dataset {
     pub name: String,
     pub shape: ImageShape,
-    /// len × shape.pixels() values, each image planar (channel, row, column).
-    pub images: Vec<f32>,
-    pub labels: Vec<u8>,
-    /// Number of classes the labels use (10 for MNIST, 4 for shapes).
+    /// Every image of the source, planar f32 in [0, 1], shared by all its splits.
+    pixels: Arc<[f32]>,
+    all_labels: Arc<[u8]>,
+    /// The images of this dataset: `range` of the source's.
+    range: Range<usize>,
     pub num_classes: usize,
-    /// Ground-truth generative factors, for the procedural datasets.
     pub factors: Option<Vec<ShapeFactors>>,
 }
 
@@ -76,34 +80,52 @@ impl Dataset {
             return Err(DataError::TooManyClasses(num_classes));
         }
         let shape = ImageShape { width, height, channels };
-        let images = interleaved_to_planar(&idx.data, shape);
-        Ok(Self { name: name.to_string(), shape, images, labels, num_classes, factors: None })
+        Ok(Self::new(name, shape, interleaved_to_planar(&idx.data, shape), labels, num_classes, None))
+    }
+
+    /// A dataset of `images` (planar, `shape.pixels()` values each) and one label per image.
+    pub fn new(name: &str, shape: ImageShape, images: Vec<f32>, labels: Vec<u8>, num_classes: usize, factors: Option<Vec<ShapeFactors>>) -> Self {
+        assert_eq!(images.len(), labels.len() * shape.pixels(), "one label per image");
+        let range = 0..labels.len();
+        Self { name: name.into(), shape, pixels: images.into(), all_labels: labels.into(), range, num_classes, factors }
+    }
+
+    /// The same images under another name (a student's file becomes "custom").
+    pub fn renamed(self, name: &str) -> Self {
+        Self { name: name.into(), ..self }
     }
 
     pub fn len(&self) -> usize {
-        self.labels.len()
+        self.range.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
+        self.range.is_empty()
+    }
+
+    /// All images, one after another.
+    pub fn images(&self) -> &[f32] {
+        let p = self.shape.pixels();
+        &self.pixels[self.range.start * p..self.range.end * p]
+    }
+
+    pub fn labels(&self) -> &[u8] {
+        &self.all_labels[self.range.clone()]
     }
 
     pub fn image(&self, i: usize) -> &[f32] {
         let p = self.shape.pixels();
-        &self.images[i * p..(i + 1) * p]
+        &self.images()[i * p..(i + 1) * p]
     }
 
     /// The first `n` images and the rest: the train and held-out splits.
+    /// The first `n` images and the rest, sharing this dataset's pixels.
     pub fn split_at(&self, n: usize) -> (Dataset, Dataset) {
         let n = n.min(self.len());
-        let p = self.shape.pixels();
-        let part = |range: std::ops::Range<usize>| Dataset {
-            name: self.name.clone(),
-            shape: self.shape,
-            images: self.images[range.start * p..range.end * p].to_vec(),
-            labels: self.labels[range.clone()].to_vec(),
-            num_classes: self.num_classes,
-            factors: self.factors.as_ref().map(|f| f[range.clone()].to_vec()),
+        let part = |range: Range<usize>| Dataset {
+            range: self.range.start + range.start..self.range.start + range.end,
+            factors: self.factors.as_ref().map(|f| f[range].to_vec()),
+            ..self.clone()
         };
         (part(0..n), part(n..self.len()))
     }
@@ -132,7 +154,19 @@ mod tests {
         let file = write_idx(&[1, 1, 2, 3], &[255, 0, 51, 0, 255, 102]);
         let d = Dataset::from_idx("c", &file, None).unwrap();
         assert_eq!(d.shape, ImageShape { width: 2, height: 1, channels: 3 });
-        assert_eq!(d.images, vec![1.0, 0.0, 0.0, 1.0, 0.2, 0.4]);
+        assert_eq!(d.images(), &[1.0, 0.0, 0.0, 1.0, 0.2, 0.4]);
+    }
+
+    #[test]
+    fn splits_share_the_pixels_and_keep_their_own_range() {
+        let file = write_idx(&[4, 1, 1], &[0, 51, 102, 255]);
+        let labels = write_idx(&[4], &[0, 1, 2, 3]);
+        let d = Dataset::from_idx("s", &file, Some(&labels)).unwrap();
+        let (a, b) = d.split_at(1);
+        let (b1, b2) = b.split_at(2);
+        assert_eq!((a.images(), b1.images(), b2.images()), (&[0.0][..], &[0.2, 0.4][..], &[1.0][..]));
+        assert_eq!((b1.labels(), b2.labels(), b2.image(0)), (&[1, 2][..], &[3][..], &[1.0][..]));
+        assert!(Arc::ptr_eq(&d.pixels, &b2.pixels), "no copy of the images");
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn generate(name: &str, count: usize, seed: u64, coloured: bool) -> Dataset {
     }
     debug_assert_eq!(images.len(), count * hw * shape.channels);
     let labels = factors.iter().map(|f| SHAPE_KINDS.iter().position(|k| *k == f.kind).unwrap() as u8).collect();
-    Dataset { name: name.into(), shape, images, labels, num_classes: 4, factors: Some(factors) }
+    Dataset::new(name, shape, images, labels, 4, Some(factors))
 }
 
 /// Grayscale 28×28 shapes; the label is the shape kind.
@@ -134,8 +134,8 @@ mod tests {
 
     #[test]
     fn same_seed_same_images() {
-        assert_eq!(shapes(20, 5).images, shapes(20, 5).images);
-        assert_ne!(shapes(20, 5).images, shapes(20, 6).images);
+        assert_eq!(shapes(20, 5).images(), shapes(20, 5).images());
+        assert_ne!(shapes(20, 5).images(), shapes(20, 6).images());
     }
 
     #[test]
@@ -149,7 +149,7 @@ mod tests {
             let border: f32 = (0..28).map(|k| d.image(i)[k] + d.image(i)[hw - 1 - k]).sum();
             assert!(border < 1.0, "image {i} touches the frame");
         }
-        assert!(d.labels.iter().all(|&l| l < 4));
+        assert!(d.labels().iter().all(|&l| l < 4));
     }
 
     #[test]
