@@ -39,7 +39,7 @@ pub struct MemoryEstimate {
     pub training_state: usize,
     /// What one training step keeps alive for the backward pass, at the configured batch size.
     pub activations: usize,
-    /// The images as f32, and their train and held-out splits.
+    /// The images as f32 (their splits share them).
     pub dataset: usize,
 }
 
@@ -62,7 +62,7 @@ impl MemoryEstimate {
             parameters,
             training_state: 5 * parameters,
             activations: 4 * per_image * config.batch_size,
-            dataset: 2 * 4 * images * p,
+            dataset: 4 * images * p,
         }
     }
 
