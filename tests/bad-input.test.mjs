@@ -49,8 +49,9 @@ test("images and labels that do not belong together are refused", async () => {
 });
 
 test("broken weights files are refused; the current model is kept", async () => {
-  for (const [path] of await write(join(OUTPUT, "fixtures"), await weightsFixtures())) {
-    await refused("#load-weights", path, "current model is kept");
+  for (const [path, words] of await write(join(OUTPUT, "fixtures"), await weightsFixtures())) {
+    await refused("#load-weights", path, words);
+    assert.match(await page.textContent("#error"), /current model is kept/);
   }
   assert.deepEqual(errors, [], "no console errors, no CSP violations");
 });

@@ -37,6 +37,8 @@ pub enum WeightsError {
     RecordMismatch(String),
     /// The file holds another architecture than the one asked for.
     ArchitectureMismatch { expected: Box<VaeConfig>, found: Box<VaeConfig> },
+    /// Some weights are NaN or infinite: such a model draws nothing and cannot train.
+    NonFiniteWeights,
 }
 
 impl fmt::Display for WeightsError {
@@ -51,6 +53,7 @@ impl fmt::Display for WeightsError {
             Self::InvalidConfig(e) => write!(f, "the weights file describes an invalid model: {e}"),
             Self::ChecksumMismatch => write!(f, "the weights file is corrupt (checksum mismatch)"),
             Self::RecordMismatch(e) => write!(f, "the weights do not fit the model their header describes: {e}"),
+            Self::NonFiniteWeights => write!(f, "some of the weights are not finite numbers (NaN or infinite)"),
             Self::ArchitectureMismatch { expected, found } => write!(
                 f,
                 "the weights are for a {:?} model with latent dimension {}, not the {:?} model with latent dimension {} asked for",
@@ -129,7 +132,21 @@ pub fn load(bytes: &[u8]) -> Result<(WeightsHeader, Vae), WeightsError> {
         .init(0, &inference_device())
         .try_load_record(record)
         .map_err(|e| WeightsError::RecordMismatch(e.to_string()))?;
+    let mut finite = AllFinite(true);
+    model.visit(&mut finite);
+    if !finite.0 {
+        return Err(WeightsError::NonFiniteWeights);
+    }
     Ok((header, model))
+}
+
+/// Checks every weight of a model for NaN and infinity.
+struct AllFinite(bool);
+
+impl burn::module::ModuleVisitor for AllFinite {
+    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<burn::tensor::Tensor<D>>) {
+        self.0 = self.0 && param.val().is_finite().all().into_scalar::<bool>();
+    }
 }
 
 /// Like `load`, but only for the architecture `expected`.

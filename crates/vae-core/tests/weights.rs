@@ -89,3 +89,18 @@ fn loading_another_architecture_is_refused_when_one_is_expected() {
     assert!(err.to_string().contains("Conv"));
     assert!(read_header(&saved(&conv, 1)).unwrap().0.config == conv);
 }
+
+#[test]
+fn nan_weights_are_refused_even_with_a_valid_checksum() {
+    use vae_core::weights::{load, WeightsError};
+    let cfg = tiny(Arch::Mlp, ImageShape::MNIST, 0);
+    let mut bytes = saved(&cfg, 1);
+    let header_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    let record_at = 16 + header_len + 16;
+    // 64 bytes of 0xff are NaN whatever the floats' alignment; then mend the checksum.
+    let middle = record_at + (bytes.len() - record_at) / 2;
+    bytes[middle..middle + 64].fill(0xff);
+    let sum = bytes[record_at..].iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+    bytes[record_at - 8..record_at].copy_from_slice(&sum.to_le_bytes());
+    assert_eq!(load(&bytes).unwrap_err(), WeightsError::NonFiniteWeights);
+}
