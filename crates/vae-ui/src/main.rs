@@ -1,18 +1,12 @@
 //! vae-ui: the page's main thread. It draws what the worker sends and sends what the student does.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-#[cfg(target_arch = "wasm32")]
-mod app;
-#[cfg(target_arch = "wasm32")]
-mod canvas;
-#[cfg(target_arch = "wasm32")]
-mod ctx;
-#[cfg(target_arch = "wasm32")]
-mod dom;
-#[cfg(target_arch = "wasm32")]
-mod link;
+/// Modules that touch the DOM build for the browser only; `panels` holds both kinds.
+macro_rules! browser_only {
+    ($($module:ident),+ $(,)?) => { $( #[cfg(target_arch = "wasm32")] mod $module; )+ };
+}
+
+browser_only!(app, canvas, ctx, dom, link, saved);
 mod panels;
-#[cfg(target_arch = "wasm32")]
-mod saved;
 
 fn main() {
     #[cfg(target_arch = "wasm32")]

@@ -5,29 +5,12 @@ pub mod history;
 pub mod map_geometry;
 pub mod sections;
 
-#[cfg(target_arch = "wasm32")]
-pub mod compare;
-#[cfg(target_arch = "wasm32")]
-pub mod draw;
-#[cfg(target_arch = "wasm32")]
-pub mod explorer;
-#[cfg(target_arch = "wasm32")]
-pub mod interpolation;
-#[cfg(target_arch = "wasm32")]
-pub mod kl_per_dim;
-#[cfg(target_arch = "wasm32")]
-pub mod latent_map;
-#[cfg(target_arch = "wasm32")]
-pub mod loss_chart;
-#[cfg(target_arch = "wasm32")]
-pub mod samples;
-#[cfg(target_arch = "wasm32")]
-pub mod settings;
-#[cfg(target_arch = "wasm32")]
-pub mod settings_form;
-#[cfg(target_arch = "wasm32")]
-pub mod sliders;
-#[cfg(target_arch = "wasm32")]
-pub mod training;
-#[cfg(target_arch = "wasm32")]
-pub mod traversals;
+/// Modules that touch the DOM build for the browser only.
+macro_rules! browser_only {
+    ($($module:ident),+ $(,)?) => { $( #[cfg(target_arch = "wasm32")] pub mod $module; )+ };
+}
+
+browser_only!(
+    compare, draw, explorer, interpolation, kl_per_dim, latent_map, loss_chart, samples, settings, settings_form, sliders,
+    training, traversals,
+);
