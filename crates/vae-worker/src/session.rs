@@ -118,10 +118,7 @@ impl Session {
             Command::Resample => match &mut self.lab {
                 Some(lab) => {
                     lab.resample();
-                    let mut out = vec![];
-                    out.extend(lab.samples(self.views.temperature, Twin::Vae).map(|p| Outgoing::image(View::Samples, self.generation, None, p)));
-                    out.extend(lab.samples(self.views.temperature, Twin::Autoencoder).map(|p| Outgoing::image(View::AeSamples, self.generation, None, p)));
-                    out
+                    self.sample_views()
                 }
                 None => vec![],
             },
@@ -250,12 +247,9 @@ impl Session {
     fn open_views_now(&mut self) -> Vec<Outgoing> {
         let g = self.generation;
         let views = self.views.clone();
-        let Some(lab) = &mut self.lab else { return vec![] };
-        let mut out = Vec::new();
         let compare = views.compare && views.compare_open;
-        if views.training || compare {
-            out.extend(lab.samples(views.temperature, Twin::Vae).map(|p| Outgoing::image(View::Samples, g, None, p)));
-        }
+        let mut out = self.sample_views();
+        let Some(lab) = &mut self.lab else { return out };
         if views.training {
             out.push(Outgoing::image(View::Reconstructions, g, None, lab.reconstructions()));
         }
@@ -277,9 +271,6 @@ impl Session {
                 out.push(Outgoing::event(Event::LatentMap { generation: g, twin, axes: map.axes, points: map.points, labels: map.labels, num_classes }));
             }
         }
-        if compare {
-            out.extend(lab.samples(views.temperature, Twin::Autoencoder).map(|p| Outgoing::image(View::AeSamples, g, None, p)));
-        }
         if views.manifold {
             out.extend(lab.manifold(views.class).map(|p| Outgoing::image(View::Manifold, g, None, p)));
         }
@@ -296,6 +287,22 @@ impl Session {
         }
         if views.drawing {
             out.extend(self.drawing_views());
+        }
+        out
+    }
+
+    /// The prior-sample grids of the open panels: the VAE's (training or comparison), the
+    /// twin's (comparison), both decoding the same noise at the chosen temperature.
+    fn sample_views(&mut self) -> Vec<Outgoing> {
+        let (g, views) = (self.generation, &self.views);
+        let Some(lab) = &mut self.lab else { return vec![] };
+        let compare = views.compare && views.compare_open;
+        let mut out = Vec::new();
+        if views.training || compare {
+            out.extend(lab.samples(views.temperature, Twin::Vae).map(|p| Outgoing::image(View::Samples, g, None, p)));
+        }
+        if compare {
+            out.extend(lab.samples(views.temperature, Twin::Autoencoder).map(|p| Outgoing::image(View::AeSamples, g, None, p)));
         }
         out
     }
