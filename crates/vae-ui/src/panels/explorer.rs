@@ -17,6 +17,9 @@ pub struct Explorer {
     /// Set by a request that moves the sliders (a click, a new model) until its Posterior arrives;
     /// the periodic refreshes in between only redraw the chart.
     moves_sliders: Cell<Option<u32>>,
+    /// The sliders sit at the chosen image's μ and follow it while the model trains, until the
+    /// student moves them (or picks a point on the map).
+    follows_image: Cell<bool>,
     /// The posterior request in flight, so refreshes do not pile up behind a slow worker.
     posterior_in_flight: Cell<Option<u32>>,
     on_input: js_sys::Function,
@@ -28,12 +31,13 @@ impl Explorer {
             let w = weak.clone();
             let closure = Closure::<dyn Fn()>::new(move || {
                 if let Some(p) = w.upgrade() {
+                    p.follows_image.set(false);
                     p.decode_sliders();
                 }
             });
             let on_input: js_sys::Function = closure.as_ref().clone().unchecked_into();
             closure.forget(); // the sliders' handler lives as long as the page
-            Self { ctx, sliders: RefCell::default(), moves_sliders: Cell::new(None), posterior_in_flight: Cell::new(None), on_input }
+            Self { ctx, sliders: RefCell::default(), moves_sliders: Cell::new(None), follows_image: Cell::new(true), posterior_in_flight: Cell::new(None), on_input }
         });
         let p = panel.clone();
         listen("encode", "click", move |_| p.encode_selected(true));
@@ -44,8 +48,7 @@ impl Explorer {
         });
         let p = panel.clone();
         listen("zero-sliders", "click", move |_| {
-            sliders::set_values(&vec![0.0; sliders::values().len()]);
-            p.decode_sliders();
+            p.move_to(&vec![0.0; sliders::values().len()]);
         });
         panel
     }
@@ -107,12 +110,18 @@ impl Explorer {
         draw_posterior("posterior", mu, log_var);
         if self.moves_sliders.get() == Some(request) {
             self.moves_sliders.set(None);
-            self.move_to(mu);
+            self.follows_image.set(true);
+        }
+        if self.follows_image.get() {
+            sliders::set_values(mu);
+            self.decode_sliders();
         }
     }
 
-    /// Sliders to `z` (a map click, a posterior mean), and decode there.
+    /// Sliders to a z the student chose (a map point, all to 0), and decode there; they stop
+    /// following the image.
     pub fn move_to(&self, z: &[f32]) {
+        self.follows_image.set(false);
         sliders::set_values(z);
         self.decode_sliders();
     }
