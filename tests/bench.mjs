@@ -2,6 +2,8 @@
 // train step (reference MLP, batch 128), one slider decode's round trip, load → first samples,
 // the page weight, the worker's memory over time, and the step time with each section open
 // against no view at all (a hidden page).   node bench.mjs [--minutes N] [--section-seconds S]
+// The training phase is also the soak: a slider moves every second and the open section changes
+// every minute; it reports memory growth, errors, and how steady the step time stays.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -29,7 +31,7 @@ async function pageWeight() {
 
 const server = await serve();
 const context = await launch();
-const { page } = await openLab(context, server.url);
+const { page, errors } = await openLab(context, server.url);
 await page.waitForFunction(() => document.querySelector("#info").textContent.includes("pretrained"), null, { timeout: 30_000 });
 const firstSamples = Number(await page.getAttribute("#samples", "data-first-ms"));
 
@@ -45,18 +47,34 @@ for (let i = 0; i < 60; i++) {
   decodes.push(Number(await page.getAttribute("#decoded", "data-decode-ms")));
 }
 
-// Training: sample the worker's own step time and its memory.
+// Training: sample the worker's own step time and its memory, while a student moves a slider
+// every second and opens another section every minute.
 await page.click("#reset");
 await page.click("#train");
 const steps = [], memory = [];
 const started = Date.now();
+const SECTIONS = ["train", "latent", "dimensions", "compare"];
+let tick = 0;
 while (Date.now() - started < minutes * 60_000) {
   await page.waitForTimeout(500);
+  tick++;
+  const at = (Date.now() - started) / 60_000;
+  if (tick % 2 === 0) {
+    await page.$eval("#latent-sliders", (box, v) => {
+      const sliders = box.querySelectorAll("input");
+      const s = sliders[Math.floor(Math.random() * sliders.length)];
+      s.value = String(v);
+      s.dispatchEvent(new Event("input", { bubbles: true }));
+    }, (Math.random() * 6 - 3).toFixed(2));
+  }
+  if (tick % 120 === 0) await page.click(`#tab-${SECTIONS[(tick / 120) % SECTIONS.length]}`);
   const ms = Number(await page.getAttribute("#status", "data-ms-per-step"));
-  if (ms > 0) steps.push(ms);
-  memory.push({ at: (Date.now() - started) / 60_000, bytes: Number(await page.getAttribute("#status", "data-memory-bytes")) });
+  if (ms > 0) steps.push({ at, ms });
+  memory.push({ at, bytes: Number(await page.getAttribute("#status", "data-memory-bytes")) });
 }
 const step = await page.getAttribute("#status", "data-step");
+const soakErrors = [...errors, await page.textContent("#error")].filter((e) => e.trim() !== "");
+await page.click("#tab-train");
 
 // The cost of the views: ms/step with each section open, and with none (the page hidden).
 async function stepTimeFor(seconds) {
@@ -82,16 +100,28 @@ for (const section of ["train", "latent", "dimensions", "compare"]) {
   await page.click(`#tab-${section}`);
   sectionTimes.push([section, await stepTimeFor(sectionSeconds)]);
 }
+// Steadiness: each whole minute's median step time against the whole run's.
+const overall = median(steps.map((s) => s.ms));
+const perMinute = [];
+for (let m = 0; m < Math.floor(minutes); m++) {
+  const inMinute = steps.filter((s) => s.at >= m && s.at < m + 1).map((s) => s.ms);
+  if (inMinute.length) perMinute.push(median(inMinute));
+}
+const spread = Math.max(...perMinute.map((ms) => Math.abs(ms / overall - 1)));
 const memAt = (m) => memory.reduce((best, x) => (Math.abs(x.at - m) < Math.abs(best.at - m) ? x : best)).bytes;
 const weight = await pageWeight();
 const mb = (b) => (b / 1048576).toFixed(2) + " MB";
-console.log(`worker train step, reference MLP 784-400-20, batch 128: ${median(steps).toFixed(1)} ms (median of ${steps.length} slices, ${step} steps)`);
-console.log(`training throughput: ${(128000 / median(steps)).toFixed(0)} images/s`);
+console.log(`worker train step, reference MLP 784-400-20, batch 128: ${overall.toFixed(1)} ms (median of ${steps.length} slices, ${step} steps)`);
+console.log(`training throughput: ${(128000 / overall).toFixed(0)} images/s`);
 console.log(`slider decode round trip (page → worker → canvas): ${median(decodes).toFixed(2)} ms (median of ${decodes.length})`);
 console.log(`load → first samples drawn: ${firstSamples.toFixed(0)} ms`);
 console.log(`page code (HTML, CSS, JS, UI + worker wasm), gzip: ${mb(weight.code)} (raw ${mb(weight.raw)}); data + pretrained weights: ${mb(weight.data)}`);
 console.log(`views' cost (ms/step, median over ${sectionSeconds} s each): no view (hidden page) ${none.toFixed(1)} · ` +
   sectionTimes.map(([s, ms]) => `${s} ${ms.toFixed(1)} (${(100 * (ms / none - 1)).toFixed(1)} %)`).join(" · "));
-console.log(`worker memory: ${mb(memAt(Math.min(1, minutes)))} after ${Math.min(1, minutes)} min, ${mb(memAt(minutes))} after ${minutes} min`);
+const growth = 100 * (memAt(minutes) / memAt(Math.min(1, minutes)) - 1);
+console.log(`worker memory: ${mb(memAt(Math.min(1, minutes)))} after ${Math.min(1, minutes)} min, ${mb(memAt(minutes))} after ${minutes} min (${growth.toFixed(1)} %)`);
+console.log(`soak (a slider moved every second, the section changed every minute): ` +
+  `per-minute median step ${perMinute.map((ms) => ms.toFixed(1)).join(" ")} ms, largest departure from the run's median ${(100 * spread).toFixed(1)} %; ` +
+  `errors: ${soakErrors.length ? soakErrors.join(" | ") : "none"}`);
 await context.close();
 server.close();

@@ -214,21 +214,21 @@ test("the model survives a reload: the page continues where it left off, the pre
   await page.close();
 });
 
-test("the same link gives the same run: two page loads, identical losses at step 100", async () => {
+test("the same link gives the same run: two page loads, identical losses at step 200", async () => {
   const run = async () => {
     const { page } = await openLab(context, server.url, "?seed=7&hidden=64&latent=8&batch=64");
     await until(page, () => document.querySelector("#info").textContent.includes("8 latent dimensions"));
     // Step by step (a training slice stops at whatever step its 40 ms end at).
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 200; i++) {
       await page.click("#step");
-      await until(page, (n) => Number(document.querySelector("#status").dataset.step) === n, i + 1);
+      await page.waitForFunction((n) => Number(document.querySelector("#status").dataset.step) === n, i + 1, { polling: 10 });
     }
     const result = await status(page);
     await page.close();
     return result;
   };
   const [a, b] = [await run(), await run()];
-  assert.equal(a.step, 100);
+  assert.equal(a.step, 200);
   assert.ok(a.train > 0 && a.test > 0);
   assert.deepEqual(b, a, "identical step, training and held-out losses");
 });

@@ -82,6 +82,19 @@ impl VaeConfig {
         normal(self) == normal(other)
     }
 
+    /// The model in words, for messages: "MLP, 28×28 grayscale, latent 20, hidden 400, BCE".
+    pub fn summary(&self) -> String {
+        let ImageShape { width, height, channels } = self.image;
+        let colour = if channels == 3 { "colour" } else { "grayscale" };
+        let arch = match self.arch {
+            Arch::Mlp => format!("MLP, hidden {}", self.hidden),
+            Arch::Conv => format!("conv {}/{}, hidden {}", self.conv_channels[0], self.conv_channels[1], self.hidden),
+        };
+        let conditional = if self.num_classes > 0 { format!(", conditional on {} classes", self.num_classes) } else { String::new() };
+        let loss = match self.recon_loss { ReconLoss::Bce => "BCE", ReconLoss::Mse => "MSE" };
+        format!("{arch}, {width}×{height} {colour}, latent {}{conditional}, {loss}", self.latent_dim)
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
         let ImageShape { width, height, channels } = self.image;
         check("image.width", (1..=256).contains(&width), "must be 1–256 pixels")?;
@@ -141,8 +154,8 @@ impl TrainingConfig {
         self.model.validate()?;
         check(
             "learning_rate",
-            self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= 1.0,
-            "must be in (0, 1]",
+            self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= 10.0,
+            "must be in (0, 10]",
         )?;
         check("batch_size", (1..=1024).contains(&self.batch_size), "must be 1–1024")?;
         check("beta", self.beta.is_finite() && (0.0..=100.0).contains(&self.beta), "must be 0–100")?;

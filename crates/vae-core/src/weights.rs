@@ -56,8 +56,9 @@ impl fmt::Display for WeightsError {
             Self::NonFiniteWeights => write!(f, "some of the weights are not finite numbers (NaN or infinite)"),
             Self::ArchitectureMismatch { expected, found } => write!(
                 f,
-                "the weights are for a {:?} model with latent dimension {}, not the {:?} model with latent dimension {} asked for",
-                found.arch, found.latent_dim, expected.arch, expected.latent_dim
+                "the weights are for another model ({}), not this one ({})",
+                found.summary(),
+                expected.summary()
             ),
         }
     }

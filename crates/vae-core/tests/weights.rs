@@ -86,7 +86,7 @@ fn loading_another_architecture_is_refused_when_one_is_expected() {
     let conv = tiny(Arch::Conv, ImageShape::MNIST, 0);
     let err = load_expecting(&saved(&conv, 1), &mlp).err().unwrap();
     assert!(matches!(err, WeightsError::ArchitectureMismatch { .. }));
-    assert!(err.to_string().contains("Conv"));
+    assert!(err.to_string().contains("(conv 4/8") && err.to_string().contains("(MLP, hidden"), "{err}");
     assert!(read_header(&saved(&conv, 1)).unwrap().0.config == conv);
 }
 

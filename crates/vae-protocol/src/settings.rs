@@ -204,7 +204,8 @@ pub const HIDDEN: Range = Range { min: 8.0, max: 4096.0, integer: true };
 /// The page's β slider ends at 8: past that the KL term has already won on these datasets.
 pub const BETA: Range = Range { min: 0.0, max: 8.0, integer: false };
 pub const WARMUP: Range = Range { min: 0.0, max: 100_000.0, integer: true };
-pub const LEARNING_RATE: Range = Range { min: 1e-5, max: 0.1, integer: false };
+/// Up to 10, so a student can watch a run diverge and the page keep the last good weights.
+pub const LEARNING_RATE: Range = Range { min: 1e-5, max: 10.0, integer: false };
 pub const BATCH: Range = Range { min: 1.0, max: 1024.0, integer: true };
 /// Seeds stay exact in a JavaScript number.
 pub const SEED: Range = Range { min: 0.0, max: 9_007_199_254_740_991.0, integer: true };
