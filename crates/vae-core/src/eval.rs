@@ -27,15 +27,16 @@ pub fn evaluate(model: &Vae, cfg: &VaeConfig, data: &Dataset, beta: f32) -> Loss
     LossParts::weighted_mean(&parts)
 }
 
-/// The negative ELBO (β = 1) of each image, in nats, with ε from a fixed seed: the same image
-/// always gets the same score under the same model ("how typical is this image for the model").
+/// The negative ELBO (β = 1) of each image, in nats. Every image gets the same ε (drawn once from
+/// a fixed seed), so an image's score depends on the image and the model alone: the same image
+/// always gets the same score, whatever else is scored with it ("how typical is this image").
 pub fn negative_elbo_per_image(model: &Vae, cfg: &VaeConfig, images: &[f32], labels: &[u8]) -> Vec<f32> {
     let device = inference_device();
     let n = images.len() / cfg.image.pixels();
-    let mut noise = Rng::new(EVAL_SEED);
+    let one_eps = Rng::new(EVAL_SEED).normals(cfg.latent_dim);
     let x = tensors::matrix(images.to_vec(), n, &device); // [n, pixels]
     let class = tensors::one_hot(&labels[..n.min(labels.len())], cfg.num_classes, &device);
-    let eps = tensors::matrix(noise.normals(n * cfg.latent_dim), n, &device); // [n, latent]
+    let eps = tensors::matrix(one_eps.iter().copied().cycle().take(n * cfg.latent_dim).collect(), n, &device); // [n, latent]
     let (posterior, logits) = model.forward(x.clone(), class, eps);
     let recon = reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x); // [n]
     tensors::to_vec(negative_elbo(recon, kl_per_dim(&posterior), 1.0)) // [n]

@@ -15,6 +15,7 @@ pub mod pca;
 pub mod rng;
 pub mod tensors;
 pub mod train;
+pub mod uses;
 pub mod views;
 pub mod weights;
 

@@ -118,8 +118,19 @@ impl Dataset {
         &self.images()[i * p..(i + 1) * p]
     }
 
-    /// The first `n` images and the rest: the train and held-out splits.
-    /// The first `n` images and the rest, sharing this dataset's pixels.
+    /// The images of every class but `class`, for training a model that has never seen it
+    /// (the anomaly experiment). This one copies: the kept images are not one range.
+    pub fn without_class(&self, class: u8) -> Dataset {
+        let p = self.shape.pixels();
+        let keep: Vec<usize> = (0..self.len()).filter(|&i| self.labels()[i] != class).collect();
+        let images = keep.iter().flat_map(|&i| self.image(i).iter().copied()).collect();
+        let labels = keep.iter().map(|&i| self.labels()[i]).collect();
+        let factors = self.factors.as_ref().map(|f| keep.iter().map(|&i| f[i].clone()).collect());
+        debug_assert_eq!(keep.len() * p, self.images().len() - (self.len() - keep.len()) * p);
+        Dataset::new(&self.name, self.shape, images, labels, self.num_classes, factors)
+    }
+
+    /// The first `n` images and the rest, sharing this dataset's pixels: the train and held-out splits.
     pub fn split_at(&self, n: usize) -> (Dataset, Dataset) {
         let n = n.min(self.len());
         let part = |range: Range<usize>| Dataset {
@@ -167,6 +178,14 @@ mod tests {
         assert_eq!((a.images(), b1.images(), b2.images()), (&[0.0][..], &[0.2, 0.4][..], &[1.0][..]));
         assert_eq!((b1.labels(), b2.labels(), b2.image(0)), (&[1, 2][..], &[3][..], &[1.0][..]));
         assert!(Arc::ptr_eq(&d.pixels, &b2.pixels), "no copy of the images");
+    }
+
+    #[test]
+    fn leaving_a_class_out_keeps_the_others_in_order() {
+        let file = write_idx(&[4, 1, 1], &[0, 51, 102, 255]);
+        let labels = write_idx(&[4], &[0, 1, 0, 2]);
+        let d = Dataset::from_idx("s", &file, Some(&labels)).unwrap().split_at(1).1.without_class(0);
+        assert_eq!((d.images(), d.labels(), d.num_classes), (&[0.2, 1.0][..], &[1, 2][..], 3));
     }
 
     #[test]
