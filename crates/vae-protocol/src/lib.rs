@@ -8,7 +8,7 @@ pub mod settings;
 pub mod views;
 
 pub use settings::{Arch, Dataset, Loss, Settings, SettingsError};
-pub use views::{Anchor, MapAxes, Twin, View, Views};
+pub use views::{Anchor, MapAxes, Mask, Twin, View, Views};
 use serde::{Deserialize, Serialize};
 
 /// Page → worker.
@@ -44,6 +44,12 @@ pub enum Command {
     /// The weights as a file: for the student to download, or (`snapshot`) for the page to keep,
     /// so that a crashed worker's replacement starts from them.
     SaveWeights { snapshot: bool },
+    /// Completes the anchor's image (a held-out image or the drawing) with `mask` hidden:
+    /// `chains` fillings, each after `iterations` encode–sample–decode rounds.
+    Complete { generation: u32, request: u32, source: Anchor, mask: Mask, iterations: usize, chains: usize },
+    /// `count` samples z ~ N(0, T²·I) (of `class` for a conditional model, else every class in
+    /// turn) as a picture sheet (`sheet`) or as IDX files.
+    Export { generation: u32, request: u32, count: usize, temperature: f32, class: Option<u8>, sheet: bool },
     /// Makes the worker panic, to rehearse the page's recovery (tests use it).
     Crash,
 }
@@ -106,6 +112,15 @@ pub enum Event {
     Picked { generation: u32, request: u32, z: Vec<f32> },
     /// The encoder's verdict on a drawing: its posterior, its −ELBO, its point on the latent map.
     Drawn { generation: u32, request: u32, mu: Vec<f32>, log_var: Vec<f32>, neg_elbo: f32, point: [f32; 2] },
+    /// A completion's figures (its picture is the Completion image with the same request):
+    /// masked-pixel squared error of the chains' average and of the mean image.
+    Completed { generation: u32, request: u32, iterations: usize, chains: usize, error: f32, mean_fill_error: f32 },
+    /// −ELBO (nats) of each held-out image in held-out order, their labels, the class left out
+    /// of training and the ROC AUC of telling it from the rest, and the drawing's score.
+    Anomaly { generation: u32, scores: Vec<f32>, labels: Vec<u8>, left_out: Option<u8>, auc: Option<f32>, drawn: Option<f32> },
+    /// Exported samples: the transferred buffer holds `images_len` bytes of IDX images, then
+    /// the labels IDX file when `labels` (conditional models). `name` says what they are.
+    Exported { generation: u32, request: u32, name: String, count: usize, images_len: usize, labels: bool },
     /// The weights file in the transferred buffer, and the training steps it holds.
     Weights { file_name: String, snapshot: bool, steps: usize },
     /// The worker panicked: it is gone, with this message. The page starts another.
@@ -128,7 +143,10 @@ impl Event {
             | Event::Traversals { generation, .. }
             | Event::Posterior { generation, .. }
             | Event::Picked { generation, .. }
-            | Event::Drawn { generation, .. } => Some(*generation),
+            | Event::Drawn { generation, .. }
+            | Event::Completed { generation, .. }
+            | Event::Anomaly { generation, .. }
+            | Event::Exported { generation, .. } => Some(*generation),
             _ => None,
         }
     }

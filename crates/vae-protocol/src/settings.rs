@@ -67,6 +67,9 @@ pub struct Settings {
     pub learning_rate: f64,
     pub batch_size: usize,
     pub seed: u64,
+    /// A class kept out of the training split (the anomaly experiment); the held-out split
+    /// keeps every class, so the page can score the class the model never saw.
+    pub leave_out: Option<u8>,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             learning_rate: 1e-3,
             batch_size: 128,
             seed: 1,
+            leave_out: None,
         }
     }
 }
@@ -113,8 +117,8 @@ pub fn describe(errors: &[SettingsError]) -> Option<String> {
 impl Settings {
     /// Do `self` and `other` need different models (so a change means a reset)?
     pub fn needs_new_model(&self, other: &Settings) -> bool {
-        (self.dataset, self.arch, self.latent_dim, self.hidden, self.conditional, self.recon_loss, self.seed)
-            != (other.dataset, other.arch, other.latent_dim, other.hidden, other.conditional, other.recon_loss, other.seed)
+        (self.dataset, self.arch, self.latent_dim, self.hidden, self.conditional, self.recon_loss, self.seed, self.leave_out)
+            != (other.dataset, other.arch, other.latent_dim, other.hidden, other.conditional, other.recon_loss, other.seed, other.leave_out)
     }
 
     /// `key=value&…` for the URL's query string.
@@ -132,7 +136,7 @@ impl Settings {
             self.learning_rate,
             self.batch_size,
             self.seed
-        )
+        ) + &self.leave_out.map(|c| format!("&leaveout={c}")).unwrap_or_default()
     }
 
     /// Reads a query string. Unknown keys, repeated keys and values that are malformed or out of
@@ -161,6 +165,7 @@ impl Settings {
                 "lr" => LEARNING_RATE.parse(value).map(|v| s.learning_rate = v).is_some(),
                 "batch" => BATCH.parse(value).map(|v| s.batch_size = v as usize).is_some(),
                 "seed" => SEED.parse(value).map(|v| s.seed = v as u64).is_some(),
+                "leaveout" => CLASS.parse(value).map(|v| s.leave_out = Some(v as u8)).is_some(),
                 // Not settings: they choose how the page opens.
                 "resume" => true,
                 _ => {
@@ -207,6 +212,8 @@ pub const WARMUP: Range = Range { min: 0.0, max: 100_000.0, integer: true };
 /// Up to 10, so a student can watch a run diverge and the page keep the last good weights.
 pub const LEARNING_RATE: Range = Range { min: 1e-5, max: 10.0, integer: false };
 pub const BATCH: Range = Range { min: 1.0, max: 1024.0, integer: true };
+/// A class label (datasets have at most 100 classes).
+pub const CLASS: Range = Range { min: 0.0, max: 99.0, integer: true };
 /// Seeds stay exact in a JavaScript number.
 pub const SEED: Range = Range { min: 0.0, max: 9_007_199_254_740_991.0, integer: true };
 
@@ -224,7 +231,9 @@ mod tests {
     #[test]
     fn query_round_trips() {
         let s = Settings { dataset: Dataset::Shapes, arch: Arch::Conv, recon_loss: Loss::Mse, latent_dim: 8, beta: 4.0, learning_rate: 3e-4, seed: 42, conditional: true, ..Settings::default() };
-        assert_eq!(Settings::from_query(&s.to_query()), (s, vec![]));
+        assert_eq!(Settings::from_query(&s.to_query()), (s.clone(), vec![]));
+        let left_out = Settings { leave_out: Some(3), ..s };
+        assert_eq!(Settings::from_query(&left_out.to_query()), (left_out, vec![]));
     }
 
     #[test]

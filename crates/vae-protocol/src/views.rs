@@ -25,6 +25,12 @@ pub enum View {
     PosteriorSamples,
     /// The autoencoder twin's decodes of the same prior noise as `Samples`.
     AeSamples,
+    /// One completion: the original, the masked input, each chain's filling, their average.
+    Completion,
+    /// Rows of a held-out image (or the drawing) followed by its code decoded with every class.
+    StyleTransfer,
+    /// The exported samples as one sheet, for the PNG download.
+    ExportSheet,
 }
 
 /// Which of the two models a view shows.
@@ -76,12 +82,29 @@ pub struct Views {
     pub temperature: f32,
     /// The class decoded by conditional models in the manifold, traversals and interpolation.
     pub class: u8,
+    /// Scores of the held-out images (and the drawing) for the anomaly panel.
+    pub anomaly: bool,
+    /// Style transfer rows (conditional models).
+    pub transfer: bool,
 }
 
 impl Default for Views {
     /// What the page shows when it opens: the training section.
     fn default() -> Self {
-        Self { training: true, latent_map: false, manifold: false, traversals: None, interpolation: None, drawing: false, compare: false, compare_open: false, temperature: 1.0, class: 0 }
+        Self {
+            training: true,
+            latent_map: false,
+            manifold: false,
+            traversals: None,
+            interpolation: None,
+            drawing: false,
+            compare: false,
+            compare_open: false,
+            temperature: 1.0,
+            class: 0,
+            anomaly: false,
+            transfer: false,
+        }
     }
 }
 
@@ -91,6 +114,15 @@ impl Views {
     pub fn none(&self) -> Views {
         Views { training: false, compare_open: false, ..Views { compare: self.compare, temperature: self.temperature, class: self.class, ..Views::default() } }
     }
+}
+
+/// What to hide of an image before completing it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Mask {
+    /// top-half, bottom-half, left-half, right-half or centre-square.
+    Preset(String),
+    /// One flag per pixel position (row-major), true where hidden: the student's own brush.
+    Painted(Vec<bool>),
 }
 
 /// The range of the sample grid's temperature.

@@ -38,6 +38,8 @@ pub struct Lab {
     pub(crate) planes: [Option<Pca2>; 2],
     /// The student's drawing, preprocessed to the model's image shape.
     pub(crate) drawing: Option<Vec<f32>>,
+    /// The training split's mean image: where a completion's hidden pixels start.
+    pub(crate) mean_image: Option<Vec<f32>>,
 }
 
 /// The model config the settings describe for a dataset's image shape.
@@ -105,6 +107,15 @@ impl Lab {
             None => Trainer::new(config.clone()).map_err(|e| format!("setting {e}"))?,
         };
         let (train, test) = split_held_out(data);
+        // The anomaly experiment: the model never trains on the left-out class.
+        let train = match settings.leave_out {
+            Some(class) if usize::from(class) < data.num_classes => train.without_class(class),
+            Some(class) => return Err(format!("there is no class {class} to leave out: the dataset has {} classes", data.num_classes)),
+            None => train,
+        };
+        if train.is_empty() {
+            return Err("leaving that class out leaves nothing to train on".into());
+        }
         let mut lab = Self {
             batches: Batcher::new(train.len(), settings.seed),
             snapshot: None,
@@ -116,6 +127,7 @@ impl Lab {
             held_out_kl: Vec::new(),
             planes: [None, None],
             drawing: None,
+            mean_image: None,
             settings,
             train,
             test,

@@ -15,6 +15,8 @@ const PROGRESS_EVERY_MS: f64 = 250.0;
 /// of training throughput at this rate (tests/bench.mjs, "views' cost").
 const IMAGES_EVERY_MS: f64 = 400.0;
 const HELD_OUT_EVERY_MS: f64 = 1500.0;
+/// Scoring 1,000 held-out images costs about a held-out evaluation: at most every 3 s.
+const ANOMALY_EVERY_MS: f64 = 3000.0;
 
 /// An event and, for images and files, the bytes to transfer beside it.
 #[derive(Debug)]
@@ -70,6 +72,8 @@ pub struct Session {
     held_out_sent: bool,
     /// The request id of the latest drawing, echoed when its views are redrawn.
     drawing_request: u32,
+    /// When the anomaly scores were last sent (they are due again at once when NaN).
+    last_anomaly_at: f64,
 }
 
 fn losses(p: &LossParts) -> Losses {
@@ -124,11 +128,39 @@ impl Session {
             },
             Command::OpenViews { views } => self.open_views(views),
             // Requests about a replaced model are dropped: the page has forgotten them.
-            Command::Decode { generation, .. } | Command::Encode { generation, .. } | Command::PickLatent { generation, .. }
+            Command::Decode { generation, .. }
+            | Command::Encode { generation, .. }
+            | Command::PickLatent { generation, .. }
+            | Command::Complete { generation, .. }
+            | Command::Export { generation, .. }
                 if generation != self.generation =>
             {
                 vec![]
             }
+            Command::Complete { request, source, mask, iterations, chains, .. } => match &mut self.lab {
+                Some(lab) => match lab.completion(source, &mask, iterations, chains) {
+                    Ok(c) => vec![
+                        Outgoing::image(View::Completion, self.generation, Some(request), c.picture),
+                        Outgoing::event(Event::Completed {
+                            generation: self.generation,
+                            request,
+                            iterations: iterations.clamp(1, 100),
+                            chains: chains.clamp(1, 16),
+                            error: c.error,
+                            mean_fill_error: c.mean_fill_error,
+                        }),
+                    ],
+                    Err(e) => vec![Outgoing::refusal(request, e)],
+                },
+                None => vec![Outgoing::refusal(request, "the model is not ready yet")],
+            },
+            Command::Export { request, count, temperature, class, sheet, .. } => match &mut self.lab {
+                Some(lab) => match lab.export(count, temperature, class, sheet) {
+                    Ok(export) => self.exported(request, export),
+                    Err(e) => vec![Outgoing::refusal(request, e)],
+                },
+                None => vec![Outgoing::refusal(request, "the model is not ready yet")],
+            },
             Command::Decode { request, z, class, .. } => match &mut self.lab {
                 Some(lab) => match lab.decode_one(&z, class) {
                     Ok(image) => vec![Outgoing::image(View::Decoded, self.generation, Some(request), image)],
@@ -227,20 +259,55 @@ impl Session {
             out.extend(self.open_views_now());
             self.last_images = now;
         }
+        if self.last_anomaly_at.is_nan() {
+            self.last_anomaly_at = now;
+        } else if self.views.anomaly && (force || now - self.last_anomaly_at >= ANOMALY_EVERY_MS) {
+            out.extend(self.anomaly_view());
+            self.last_anomaly_at = now;
+        }
         out
+    }
+
+    fn anomaly_view(&mut self) -> Option<Outgoing> {
+        let lab = self.lab.as_mut()?;
+        let a = lab.anomaly();
+        let left_out = lab.settings.leave_out;
+        Some(Outgoing::event(Event::Anomaly { generation: self.generation, scores: a.scores, labels: a.labels, left_out, auc: a.auc, drawn: a.drawn }))
+    }
+
+    /// The exported samples: the sheet as an image, or the IDX files in one buffer.
+    fn exported(&self, request: u32, export: crate::uses::Export) -> Vec<Outgoing> {
+        let g = self.generation;
+        if let Some(sheet) = export.sheet {
+            return vec![Outgoing::image(View::ExportSheet, g, Some(request), sheet)];
+        }
+        let images_len = export.images.len();
+        let labels = export.labels.is_some();
+        let mut buffer = export.images;
+        buffer.extend(export.labels.unwrap_or_default());
+        vec![Outgoing {
+            event: Event::Exported { generation: g, request, name: export.name, count: export.count, images_len, labels },
+            buffer: Some(buffer),
+        }]
     }
 
     /// The page opened or closed panels: keep the list, start or stop the twin, and draw what
     /// is open now rather than at the next image tick.
     fn open_views(&mut self, views: Views) -> Vec<Outgoing> {
         let (lo, hi) = vae_protocol::views::TEMPERATURE_RANGE;
+        let anomaly_opened = views.anomaly && !self.views.anomaly;
         self.views = Views { temperature: views.temperature.clamp(lo, hi), ..views };
         let Some(lab) = &mut self.lab else { return vec![] };
         if let Err(e) = lab.set_twin(self.views.compare) {
             self.views.compare = false;
             return vec![Outgoing::error(format!("could not start the autoencoder twin: {e}"))];
         }
-        self.open_views_now()
+        let mut out = self.open_views_now();
+        if anomaly_opened {
+            out.extend(self.anomaly_view());
+            self.last_anomaly_at = f64::NAN; // sent just now; the next report starts the clock
+        }
+        out
     }
 
     /// Every open view, computed from the current weights.
@@ -284,6 +351,9 @@ impl Session {
             if !needs_drawing || lab.drawing.is_some() {
                 out.push(Outgoing::image(View::Interpolation, g, None, lab.interpolation(from, to, views.class)));
             }
+        }
+        if views.transfer {
+            out.extend(lab.style_transfer().map(|p| Outgoing::image(View::StyleTransfer, g, None, p)));
         }
         if views.drawing {
             out.extend(self.drawing_views());
@@ -396,6 +466,7 @@ impl Session {
                 self.running = false;
                 self.pending.clear();
                 self.held_out_sent = false;
+                self.last_anomaly_at = f64::NEG_INFINITY; // scored at the next report
                 // Draw first; the held-out evaluation follows at the next tick.
                 self.eval_due = true;
                 let mut out = vec![self.configured()];

@@ -308,3 +308,78 @@ fn a_model_over_the_memory_budget_is_refused_with_the_numbers_and_the_current_on
     assert!(message.contains("budget") && message.contains("MB"), "{message}");
     assert_eq!(step_of(&s.handle(Command::Step, None, 0.0)).map(|s| s > 0), Some(true), "the earlier model trains on");
 }
+
+fn generation(s: &mut Session) -> u32 {
+    let out = s.handle(Command::Reset, None, 0.0);
+    generation_of(&out).unwrap()
+}
+
+#[test]
+fn a_completion_answers_with_its_picture_and_errors() {
+    let mut s = configured();
+    let g = generation(&mut s);
+    let ask = |mask| Command::Complete { generation: g, request: 5, source: Anchor::HeldOut(2), mask, iterations: 5, chains: 4 };
+    let out = s.handle(ask(vae_protocol::Mask::Preset("top-half".into())), None, 1.0);
+    assert_eq!(views_of(&out), [View::Completion]);
+    let Event::Image { width, .. } = out[0].event else { unreachable!() };
+    assert_eq!(width, 7 * 28 + 6 * 2, "original, masked, 4 chains, their average");
+    let Some(Event::Completed { error, mean_fill_error, chains: 4, iterations: 5, request: 5, .. }) = out.get(1).map(|o| &o.event) else { panic!("{:?}", events(&out)) };
+    assert!(error.is_finite() && *mean_fill_error > 0.0);
+    let refused = s.handle(ask(vae_protocol::Mask::Preset("diagonal".into())), None, 2.0);
+    assert!(matches!(refused[0].event, Event::Error { request: Some(5), .. }), "{:?}", events(&refused));
+    let nothing = s.handle(ask(vae_protocol::Mask::Painted(vec![false; 784])), None, 3.0);
+    assert!(error_of(&nothing).unwrap().contains("nothing is hidden"));
+    let stale = Command::Complete { generation: g - 1, request: 6, source: Anchor::HeldOut(2), mask: vae_protocol::Mask::Preset("top-half".into()), iterations: 5, chains: 4 };
+    assert!(s.handle(stale, None, 4.0).is_empty(), "a request about a replaced model is dropped");
+}
+
+#[test]
+fn a_left_out_class_is_never_trained_on_and_its_auc_is_reported() {
+    let mut s = Session::default();
+    let settings = Settings { leave_out: Some(2), ..shapes_settings() };
+    s.handle(Command::Configure { settings }, None, 0.0);
+    let out = s.handle(Command::OpenViews { views: Views { training: false, anomaly: true, ..Views::default() } }, None, 1.0);
+    let Some(Event::Anomaly { scores, labels, left_out: Some(2), auc: Some(auc), .. }) = out.iter().map(|o| &o.event).find(|e| matches!(e, Event::Anomaly { .. })) else {
+        panic!("{:?}", events(&out))
+    };
+    assert_eq!((scores.len(), labels.len()), (1000, 1000));
+    assert!(labels.contains(&2), "the held-out split keeps the left-out class");
+    assert!((0.0..=1.0).contains(auc));
+    // Scored at once when opened, then at most every 3 s.
+    let soon = s.slice(&|| 2000.0);
+    assert!(!soon.iter().any(|o| matches!(o.event, Event::Anomaly { .. })));
+    let later = s.slice(&|| 9000.0);
+    assert!(later.iter().any(|o| matches!(o.event, Event::Anomaly { .. })));
+    let bad = s.handle(Command::Configure { settings: Settings { leave_out: Some(7), ..shapes_settings() } }, None, 10.0);
+    assert!(error_of(&bad).unwrap().contains("no class 7"), "shapes has 4 classes");
+}
+
+#[test]
+fn exports_are_idx_files_that_read_back_or_one_sheet() {
+    let mut s = configured();
+    let g = generation(&mut s);
+    let out = s.handle(Command::Export { generation: g, request: 1, count: 30, temperature: 0.8, class: None, sheet: false }, None, 1.0);
+    let Event::Exported { images_len, labels: false, count: 30, ref name, .. } = out[0].event else { panic!("{:?}", events(&out)) };
+    assert!(name.starts_with("vae-samples-shapes-z4-T0.8-n30"), "{name}");
+    let buffer = out[0].buffer.as_ref().unwrap();
+    let back = vae_core::data::Dataset::from_idx("back", &buffer[..images_len], None).unwrap();
+    assert_eq!(back.len(), 30);
+    let sheet = s.handle(Command::Export { generation: g, request: 2, count: 30, temperature: 1.0, class: None, sheet: true }, None, 2.0);
+    let Event::Image { view: View::ExportSheet, width, height, request: Some(2), .. } = sheet[0].event else { panic!() };
+    assert_eq!((width, height), (6 * 28, 5 * 28));
+    let too_many = s.handle(Command::Export { generation: g, request: 3, count: 1_000_000, temperature: 1.0, class: None, sheet: false }, None, 3.0);
+    assert!(error_of(&too_many).unwrap().contains("between 1 and"));
+}
+
+#[test]
+fn style_transfer_needs_a_conditional_model() {
+    let mut s = configured();
+    let views = Views { training: false, transfer: true, ..Views::default() };
+    let out = s.handle(Command::OpenViews { views: views.clone() }, None, 1.0);
+    assert!(!views_of(&out).contains(&View::StyleTransfer));
+    s.handle(Command::Configure { settings: Settings { conditional: true, ..shapes_settings() } }, None, 2.0);
+    let out = s.handle(Command::OpenViews { views }, None, 3.0);
+    let image = out.iter().find(|o| matches!(o.event, Event::Image { view: View::StyleTransfer, .. })).expect("rows of every class");
+    let Event::Image { width, height, .. } = image.event else { unreachable!() };
+    assert_eq!((width, height), (5 * 28 + 4 * 2, 6 * 28 + 5 * 2), "the image and its 4 classes, 6 rows");
+}
