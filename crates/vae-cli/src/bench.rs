@@ -1,6 +1,7 @@
 //! `vae-cli bench`: median ms per train step (reference MLP, batch 128) and the optimiser's share,
 //! images/s, decode latency.
-use crate::{args::Args, datasets};
+use crate::datasets;
+use clap::Args;
 use std::time::Instant;
 use vae_core::backend::BACKEND_NAME;
 use vae_core::config::TrainingConfig;
@@ -9,16 +10,23 @@ use vae_core::latent::{decode, sample_prior};
 use vae_core::rng::Rng;
 use vae_core::train::Trainer;
 
-const OPTIONS: &[(&str, &str)] = &[("steps", "timed train steps (default 40)"), ("decodes", "timed decodes (default 200)")];
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Timed train steps
+    #[arg(long, default_value_t = 40)]
+    pub steps: usize,
+    /// Timed decodes
+    #[arg(long, default_value_t = 200)]
+    pub decodes: usize,
+}
 
 fn median_ms(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
 }
 
-pub fn run(argv: &[String]) -> Result<(), String> {
-    let a = Args::parse(argv, OPTIONS)?;
-    let (steps, decodes) = (a.get("steps", 40usize)?.max(1), a.get("decodes", 200usize)?.max(1));
+pub fn run(a: BenchArgs) -> Result<(), String> {
+    let (steps, decodes) = (a.steps.max(1), a.decodes.max(1));
     let (train, _) = datasets::load("mnist")?;
     let config = TrainingConfig::reference();
     let mut trainer = Trainer::new(config.clone()).map_err(|e| e.to_string())?;

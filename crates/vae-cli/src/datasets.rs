@@ -1,5 +1,7 @@
-//! Datasets by name for the command line: the shipped MNIST files, or a procedural set.
-use crate::args::Args;
+//! Datasets by name for the command line: the shipped MNIST files, or a procedural set; and a
+//! weights file with the held-out split it is evaluated on.
+use clap::Args;
+use std::path::PathBuf;
 use vae_core::data::{procedural, split_held_out, Dataset};
 use vae_core::model::Vae;
 use vae_core::weights::{load as load_weights, WeightsHeader};
@@ -20,12 +22,23 @@ pub fn load(name: &str) -> Result<(Dataset, Dataset), String> {
     Ok(split_held_out(&data))
 }
 
-/// The weights file of `--weights` (default: the page's pretrained model) and the held-out split
-/// of `--dataset` (default: the one the weights were trained on).
-pub fn weights_and_held_out(a: &Args) -> Result<(WeightsHeader, Vae, Dataset), String> {
-    let path = a.text("weights", &format!("{ASSETS}/pretrained-mnist.vae"));
-    let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-    let (header, model) = load_weights(&bytes).map_err(|e| format!("{path}: {e}"))?;
-    let (_, test) = load(&a.text("dataset", &header.dataset))?;
-    Ok((header, model, test))
+/// A weights file and the held-out images to use it on.
+#[derive(Args, Clone, Debug)]
+pub struct WeightsArgs {
+    /// Weights file [default: the page's pretrained MNIST model]
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// Held-out images of this dataset (mnist, shapes, colour-shapes) [default: the one the weights were trained on]
+    #[arg(long)]
+    pub dataset: Option<String>,
+}
+
+impl WeightsArgs {
+    pub fn load(&self) -> Result<(WeightsHeader, Vae, Dataset, Dataset), String> {
+        let path = self.weights.clone().unwrap_or_else(|| format!("{ASSETS}/pretrained-mnist.vae").into());
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (header, model) = load_weights(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (train, test) = load(self.dataset.as_deref().unwrap_or(&header.dataset))?;
+        Ok((header, model, train, test))
+    }
 }

@@ -1,6 +1,9 @@
 //! `vae-cli latent`: the page's latent-space pictures from a weights file — traversals.png,
 //! latent-map.png and, for a 2-D latent space, manifold.png.
-use crate::{args::Args, datasets, png};
+use crate::datasets::WeightsArgs;
+use crate::picture;
+use clap::Args;
+use std::path::PathBuf;
 use vae_core::eval::evaluate;
 use vae_core::latent::encode;
 use vae_core::loss::active_units;
@@ -8,25 +11,27 @@ use vae_core::pca::Pca2;
 use vae_core::views::{dims_by_kl, manifold_grid, traversal_grid, LATENT_RANGE};
 use vae_protocol::views::CLASS_COLOURS;
 
-const OPTIONS: &[(&str, &str)] = &[
-    ("weights", "weights file (default www/assets/pretrained-mnist.vae)"),
-    ("dataset", "held-out images to map (default: the one the weights were trained on)"),
-    ("out", "output folder (default out)"),
-];
+#[derive(Args, Debug)]
+pub struct LatentArgs {
+    #[command(flatten)]
+    pub weights: WeightsArgs,
+    /// Output folder
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+}
 
 /// Side of the latent map picture, in pixels.
 const MAP: usize = 560;
 
-pub fn run(argv: &[String]) -> Result<(), String> {
-    let a = Args::parse(argv, OPTIONS)?;
-    let (header, model, test) = datasets::weights_and_held_out(&a)?;
+pub fn run(a: LatentArgs) -> Result<(), String> {
+    let (header, model, _, test) = a.weights.load()?;
     let cfg = &header.config;
-    let out = a.text("out", "out");
-    std::fs::create_dir_all(&out).map_err(|e| format!("{out}: {e}"))?;
+    let out = a.out;
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let write = |name: &str, (w, h, rgba): (usize, usize, Vec<u8>), zoom: usize| {
-        let file = format!("{out}/{name}");
-        std::fs::write(&file, png::encode(w, h, &rgba, zoom)).map_err(|e| format!("{file}: {e}"))?;
-        println!("wrote {file}");
+        let file = out.join(name);
+        std::fs::write(&file, picture::png(w, h, &rgba, zoom)).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("wrote {}", file.display());
         Ok::<(), String>(())
     };
 

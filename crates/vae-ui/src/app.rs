@@ -3,7 +3,11 @@
 use crate::ctx::Ctx;
 use crate::dom::{self, el, set_text};
 use crate::link::{concat, post, WorkerLink};
+use crate::panels::anomaly::Anomaly;
 use crate::panels::compare::Compare;
+use crate::panels::completion::Completion;
+use crate::panels::export::Export;
+use crate::panels::transfer::Transfer;
 use crate::panels::draw::Draw;
 use crate::panels::explorer::Explorer;
 use crate::panels::interpolation::Interpolation;
@@ -42,6 +46,10 @@ pub struct App {
     draw: Rc<Draw>,
     interpolation: Interpolation,
     compare: Compare,
+    completion: Rc<Completion>,
+    anomaly: Rc<Anomaly>,
+    transfer: Transfer,
+    export: Rc<Export>,
     /// The step the explorer last redrew at: it refreshes when the model moved on.
     refreshed_at: Cell<Option<usize>>,
     /// The latest weights the worker saved for the page, and when: a replacement worker starts
@@ -73,6 +81,10 @@ pub fn start() -> Result<(), JsValue> {
     let (settings, url_problem) = settings_form::from_url();
     let ctx = Rc::new(Ctx::new(WorkerLink::start()?));
     let held_out = Rc::new(RefCell::new(HeldOut::default()));
+    // The CSV download reads the training panel's curves, which exist once the App does.
+    type Csv = Box<dyn Fn() -> (String, String)>;
+    let csv: Rc<RefCell<Option<Csv>>> = Rc::new(RefCell::new(None));
+    let csv_source = csv.clone();
     let app = Rc::new(App {
         section: Cell::new(Section::Train),
         settings: SettingsPanel::new(ctx.clone(), settings),
@@ -86,6 +98,10 @@ pub fn start() -> Result<(), JsValue> {
         draw: Draw::new(ctx.clone()),
         interpolation: Interpolation::new(ctx.clone()),
         compare: Compare::new(ctx.clone(), held_out.clone()),
+        completion: Completion::new(ctx.clone(), held_out.clone()),
+        anomaly: Anomaly::new(),
+        transfer: Transfer::new(),
+        export: Export::new(ctx.clone(), move || csv.borrow().as_ref().map(|f| f()).unwrap_or_default()),
         held_out,
         ctx,
         refreshed_at: Cell::new(None),
@@ -98,6 +114,8 @@ pub fn start() -> Result<(), JsValue> {
         pending_history: RefCell::new(None),
         downloads: RefCell::new(Some(start_downloads())),
     });
+    let a = app.clone();
+    *csv_source.borrow_mut() = Some(Box::new(move || a.loss_csv()));
     if let Some(message) = url_problem {
         dom::show_error(&message);
     }
@@ -235,6 +253,7 @@ impl App {
         match section {
             Section::Train => self.training.redraw(),
             Section::Dimensions => self.kl.redraw(),
+            Section::Apply => self.anomaly.redraw(),
             _ => {}
         }
         self.send_views();
@@ -330,11 +349,22 @@ impl App {
                     dom::show_error(&format!("the download failed: {e:?}"));
                 }
             }
+            Event::Completed { request, iterations, chains, error, mean_fill_error, .. } => {
+                self.completion.on_completed(request, iterations, chains, error, mean_fill_error)
+            }
+            Event::Anomaly { scores, labels, left_out, auc, drawn, .. } => self.anomaly.on_scores(scores, labels, left_out, auc, drawn),
+            Event::Exported { request, name, count, images_len, labels, .. } => {
+                self.export.on_exported(request, &name, count, images_len, labels, &bytes())
+            }
             Event::Crashed { message } => self.replace_worker(&message),
             Event::Error { message, request } => {
                 dom::show_error(&message);
                 match request {
-                    Some(r) => self.explorer.on_refused(r),
+                    Some(r) => {
+                        self.explorer.on_refused(r);
+                        self.completion.on_refused(r);
+                        self.export.on_refused(r);
+                    }
                     None => self.training.show_running(false),
                 }
             }
@@ -356,6 +386,9 @@ impl App {
             View::Interpolation => self.interpolation.on_image(width, height, &rgba),
             View::DrawRecon | View::PosteriorSamples => self.draw.on_image(view, width, height, &rgba),
             View::AeSamples => self.compare.on_samples(Twin::Autoencoder, width, height, &rgba),
+            View::Completion => self.completion.on_image(request, width, height, &rgba),
+            View::StyleTransfer => self.transfer.on_image(width, height, &rgba),
+            View::ExportSheet => self.export.on_sheet(request, width, height, &rgba),
         }
     }
 
@@ -452,6 +485,10 @@ impl App {
         self.manifold.on_model(settings.latent_dim);
         self.interpolation.on_model(held_out_len);
         self.compare.on_model();
+        self.completion.on_model(held_out_len);
+        self.anomaly.on_model(num_classes, settings.leave_out);
+        self.transfer.on_model(settings.conditional);
+        self.export.on_model(settings, num_classes);
         set_text(
             "info",
             &format!(
@@ -463,6 +500,15 @@ impl App {
                 if settings.conditional { ", conditioned on the class" } else { "" },
             ),
         );
+    }
+}
+
+impl App {
+    /// The loss curves as a CSV file named after the run.
+    fn loss_csv(&self) -> (String, String) {
+        let s = self.settings.current();
+        let step = el::<HtmlElement>("status").get_attribute("data-step").unwrap_or_default();
+        (format!("vae-loss-history-{}-z{}-beta{}-seed{}-step{step}.csv", s.dataset, s.latent_dim, s.beta, s.seed), self.training.csv())
     }
 }
 

@@ -279,7 +279,9 @@ impl Session {
     fn exported(&self, request: u32, export: crate::uses::Export) -> Vec<Outgoing> {
         let g = self.generation;
         if let Some(sheet) = export.sheet {
-            return vec![Outgoing::image(View::ExportSheet, g, Some(request), sheet)];
+            // The name first (no files), then the sheet to encode as PNG.
+            let named = Event::Exported { generation: g, request, name: export.name, count: export.count, images_len: 0, labels: false };
+            return vec![Outgoing::event(named), Outgoing::image(View::ExportSheet, g, Some(request), sheet)];
         }
         let images_len = export.images.len();
         let labels = export.labels.is_some();
@@ -320,12 +322,11 @@ impl Session {
         if views.training {
             out.push(Outgoing::image(View::Reconstructions, g, None, lab.reconstructions()));
         }
-        if views.latent_map || compare {
-            if !self.held_out_sent {
-                self.held_out_sent = true;
-                let (width, height, rgba) = lab.held_out_pictures();
-                out.push(Outgoing { event: Event::HeldOut { generation: g, width, height }, buffer: Some(rgba) });
-            }
+        // The held-out pictures, once per generation: hover on maps, the completion's painter.
+        if (views.latent_map || compare || views.anomaly) && !self.held_out_sent {
+            self.held_out_sent = true;
+            let (width, height, rgba) = lab.held_out_pictures();
+            out.push(Outgoing { event: Event::HeldOut { generation: g, width, height }, buffer: Some(rgba) });
         }
         let twins: &[Twin] = match (views.latent_map, compare) {
             (_, true) => &[Twin::Vae, Twin::Autoencoder],

@@ -365,7 +365,8 @@ fn exports_are_idx_files_that_read_back_or_one_sheet() {
     let back = vae_core::data::Dataset::from_idx("back", &buffer[..images_len], None).unwrap();
     assert_eq!(back.len(), 30);
     let sheet = s.handle(Command::Export { generation: g, request: 2, count: 30, temperature: 1.0, class: None, sheet: true }, None, 2.0);
-    let Event::Image { view: View::ExportSheet, width, height, request: Some(2), .. } = sheet[0].event else { panic!() };
+    assert!(matches!(sheet[0].event, Event::Exported { images_len: 0, request: 2, .. }), "the sheet's name comes first");
+    let Event::Image { view: View::ExportSheet, width, height, request: Some(2), .. } = sheet[1].event else { panic!() };
     assert_eq!((width, height), (6 * 28, 5 * 28));
     let too_many = s.handle(Command::Export { generation: g, request: 3, count: 1_000_000, temperature: 1.0, class: None, sheet: false }, None, 3.0);
     assert!(error_of(&too_many).unwrap().contains("between 1 and"));

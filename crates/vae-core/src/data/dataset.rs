@@ -125,7 +125,7 @@ impl Dataset {
         let keep: Vec<usize> = (0..self.len()).filter(|&i| self.labels()[i] != class).collect();
         let images = keep.iter().flat_map(|&i| self.image(i).iter().copied()).collect();
         let labels = keep.iter().map(|&i| self.labels()[i]).collect();
-        let factors = self.factors.as_ref().map(|f| keep.iter().map(|&i| f[i].clone()).collect());
+        let factors = self.factors.as_ref().map(|f| keep.iter().map(|&i| f[i]).collect());
         debug_assert_eq!(keep.len() * p, self.images().len() - (self.len() - keep.len()) * p);
         Dataset::new(&self.name, self.shape, images, labels, self.num_classes, factors)
     }

@@ -3,6 +3,7 @@ mod batches;
 mod catalog;
 mod dataset;
 mod idx;
+pub mod import;
 mod shapes;
 
 pub use batches::{Batch, Batcher};

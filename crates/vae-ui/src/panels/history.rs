@@ -39,6 +39,18 @@ impl LossHistory {
         Self { train: points(train), test: points(test) }
     }
 
+    /// The curves as CSV, one row per point in step order: which split, the reconstruction and
+    /// KL terms, and their sum (the negative ELBO at β = 1), in nats per image.
+    pub fn to_csv(&self) -> String {
+        let mut rows: Vec<(&str, &Point)> = self.train.iter().map(|p| ("train", p)).chain(self.test.iter().map(|p| ("held-out", p))).collect();
+        rows.sort_by(|a, b| a.1.step.total_cmp(&b.1.step).then(a.0.cmp(b.0).reverse()));
+        let mut csv = String::from("step,split,reconstruction_nats,kl_nats,negative_elbo_nats\n");
+        for (split, p) in rows {
+            csv += &format!("{},{split},{:.4},{:.4},{:.4}\n", p.step, p.recon, p.kl, p.recon + p.kl);
+        }
+        csv
+    }
+
     /// The first step drawn: curves of loaded weights start at the steps those weights hold.
     pub fn min_step(&self) -> f64 {
         let min = self.train.iter().chain(&self.test).map(|p| p.step).fold(f64::MAX, f64::min);
@@ -75,6 +87,18 @@ fn push(points: &mut Vec<Point>, p: Point) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_has_one_row_per_point_in_step_order() {
+        let mut h = LossHistory::default();
+        h.push_train(Point { step: 1.0, recon: 200.0, kl: 5.0 });
+        h.push_train(Point { step: 2.0, recon: 150.0, kl: 10.0 });
+        h.push_test(Point { step: 2.0, recon: 160.0, kl: 9.5 });
+        let csv = h.to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "step,split,reconstruction_nats,kl_nats,negative_elbo_nats");
+        assert_eq!(&lines[1..], ["1,train,200.0000,5.0000,205.0000", "2,train,150.0000,10.0000,160.0000", "2,held-out,160.0000,9.5000,169.5000"]);
+    }
 
     #[test]
     fn thinning_keeps_the_first_point_and_bounds_the_count() {

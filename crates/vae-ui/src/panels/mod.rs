@@ -1,6 +1,7 @@
 //! One module per panel: each owns its elements, keeps its own state, draws what the worker
 //! sends it and turns its controls into commands. Modules without DOM code build natively and
 //! carry the tests.
+pub mod histogram;
 pub mod history;
 pub mod map_geometry;
 pub mod sections;
@@ -11,6 +12,6 @@ macro_rules! browser_only {
 }
 
 browser_only!(
-    compare, draw, explorer, interpolation, kl_per_dim, latent_map, loss_chart, samples, settings, settings_form, sliders,
-    training, traversals,
+    anomaly, compare, completion, draw, explorer, export, interpolation, kl_per_dim, latent_map, loss_chart, samples, settings,
+    settings_form, sliders, training, transfer, traversals,
 );

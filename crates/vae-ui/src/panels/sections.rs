@@ -8,10 +8,12 @@ pub enum Section {
     Latent,
     Dimensions,
     Compare,
+    /// What a VAE is for: completion, anomaly detection, style transfer, new data.
+    Apply,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [Section::Train, Section::Latent, Section::Dimensions, Section::Compare];
+    pub const ALL: [Section; 5] = [Section::Train, Section::Latent, Section::Dimensions, Section::Compare, Section::Apply];
 
     /// The `data-section` name in index.html.
     pub fn name(self) -> &'static str {
@@ -20,6 +22,7 @@ impl Section {
             Section::Latent => "latent",
             Section::Dimensions => "dimensions",
             Section::Compare => "compare",
+            Section::Apply => "apply",
         }
     }
 
@@ -54,6 +57,8 @@ pub fn views_for(section: Section, c: &PanelChoices) -> Views {
         compare_open: open(Section::Compare),
         temperature: c.temperature,
         class: c.class,
+        anomaly: open(Section::Apply),
+        transfer: open(Section::Apply),
     }
 }
 
@@ -77,6 +82,8 @@ mod tests {
         assert_eq!(compare.interpolation, Some([Anchor::HeldOut(0), Anchor::Drawn]));
         assert!(compare.compare_open && !train.compare_open);
         assert_eq!(compare.temperature, 0.8);
+        let apply = views_for(Section::Apply, &choices());
+        assert!(apply.anomaly && apply.transfer && !apply.training && !compare.anomaly && !train.transfer);
     }
 
     #[test]

@@ -29,6 +29,10 @@ pub fn read(current: &Settings) -> Settings {
         learning_rate: select("lr").value().parse().ok().and_then(|v: f64| LEARNING_RATE.parse(&v.to_string())).unwrap_or(current.learning_rate),
         batch_size: select("batch-size").value().parse().unwrap_or(current.batch_size),
         seed: num("seed", SEED, current.seed as f64) as u64,
+        leave_out: match select("leave-out").value().as_str() {
+            "none" => None,
+            v => v.parse().ok().or(current.leave_out),
+        },
     }
 }
 
@@ -53,6 +57,7 @@ pub fn write(s: &Settings) {
     ensure_option(&select("lr"), &s.learning_rate.to_string());
     ensure_option(&select("batch-size"), &s.batch_size.to_string());
     input("seed").set_value(&s.seed.to_string());
+    ensure_option(&select("leave-out"), &s.leave_out.map_or("none".into(), |c| c.to_string()));
     show_outputs(s);
     mirror_in_url(s);
 }

@@ -85,6 +85,11 @@ impl Training {
         self.history.borrow().to_flat()
     }
 
+    /// The curves as CSV, for the student to download.
+    pub fn csv(&self) -> String {
+        self.history.borrow().to_csv()
+    }
+
     /// Curves kept from an earlier visit, continued from here on.
     pub fn restore_history(&self, train: &[f64], test: &[f64]) {
         *self.history.borrow_mut() = LossHistory::from_flat(train, test);
