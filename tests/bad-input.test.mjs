@@ -99,6 +99,12 @@ test("a run that diverges (lr 10, β 0) stops with a message and keeps its last 
   await p.close();
 });
 
+test("pictures that cannot be used are refused one by one; IDX and pictures together too", async () => {
+  for (const [path, words] of fixtures("images-bad")) await refused("#dataset-file", path, words);
+  await refused("#dataset-file", [join(FIXTURES, "images", "bar", "bar-0.png"), join(FIXTURES, "dataset", "one-image.idx")], "not both");
+  await refused("#dataset-folder", join(FIXTURES, "images-empty-folder"), "no PNG or JPEG");
+});
+
 test("a valid dataset file after all that becomes the dataset and trains", async () => {
   const path = join(OUTPUT, "fixtures", "good.idx");
   (await import("node:fs")).writeFileSync(path, idx([30, 28, 28], Array.from({ length: 30 * 784 }, (_, i) => i % 256)));

@@ -130,3 +130,25 @@ test("exported samples download as IDX files that the page reads back, a PNG she
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a folder of pictures becomes the dataset, one class per subfolder, and trains", async () => {
+  const { page, errors } = await openLab(context, server.url, "?latent=2&hidden=32&batch=4");
+  await until(page, () => !document.querySelector("#train").disabled);
+  const folder = (await import("node:path")).join(import.meta.dirname, "fixtures", "images");
+  await page.setInputFiles("#dataset-folder", folder);
+  await until(page, () => document.querySelector("#info").textContent.includes("on custom"));
+  assert.match(await page.textContent("#info"), /on custom \(9 training \/ 1 held-out images\)/);
+  const before = (await status(page)).step;
+  await page.click("#step");
+  await until(page, (b) => Number(document.querySelector("#status").dataset.step) === b + 1, before);
+  // The same pictures chosen as files, in colour: the file names' prefixes label them.
+  await page.check("#images-colour");
+  const files = ["bar-0.png", "bar-1.png", "bar-2.png"].map((f) => (import.meta.dirname + "/fixtures/images/bar/" + f));
+  await page.setInputFiles("#dataset-file", [...files, import.meta.dirname + "/fixtures/images/ring/ring-4.png"]);
+  await until(page, () => document.querySelector("#info").textContent.includes("(3 training / 1 held-out"));
+  await page.click("#tab-train");
+  const samples = await canvasStats(page, "#samples");
+  assert.ok(samples.pixels > 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -21,6 +21,9 @@ pub enum Command {
     /// The shipped MNIST files or a user's own IDX files; the transferred buffer holds
     /// `images_len` bytes of the images file, then the labels file (if any).
     LoadDataset { dataset: Dataset, images_len: usize },
+    /// A student's own pictures, already cropped and resized by the browser: the buffer holds
+    /// `paths.len()` RGBA images of `side` × `side`, labelled by their paths' folders or prefixes.
+    LoadImages { paths: Vec<String>, side: usize, colour: bool },
     /// Weights bytes in the transferred buffer; `pretrained` marks the file the page ships.
     LoadWeights { pretrained: bool },
     Train { running: bool },

@@ -99,6 +99,12 @@ impl Session {
         match command {
             Command::Configure { settings } => self.configure(settings),
             Command::LoadDataset { dataset, images_len } => self.load_dataset(dataset, buffer.unwrap_or_default(), images_len),
+            Command::LoadImages { paths, side, colour } => {
+                match vae_core::data::import::from_rgba("custom", &buffer.unwrap_or_default(), side, &paths, colour) {
+                    Ok(data) => self.use_custom(data),
+                    Err(e) => vec![Outgoing::error(format!("could not use those images ({e}); the current dataset is kept"))],
+                }
+            }
             Command::LoadWeights { pretrained } => self.load_weights(&buffer.unwrap_or_default(), pretrained),
             Command::Train { running } => {
                 self.running = running && self.lab.is_some();
@@ -519,15 +525,24 @@ impl Session {
                 }
             }
         } else {
-            let data = data.renamed(DatasetName::Custom.name());
-            self.custom = Some(data.clone());
-            let settings = Settings { dataset: DatasetName::Custom, ..self.settings.clone() };
-            return self.rebuild(settings, Some(data), None).unwrap_or_else(|refused| refused);
+            return self.use_custom(data);
         }
         if self.lab.is_none() && self.settings.dataset == name {
             return self.rebuild(self.settings.clone(), None, None).unwrap_or_else(|refused| refused);
         }
         vec![]
+    }
+
+    /// A student's own dataset becomes "custom", with a fresh model; a refused model keeps the
+    /// current dataset and model.
+    fn use_custom(&mut self, data: Dataset) -> Vec<Outgoing> {
+        let data = data.renamed(DatasetName::Custom.name());
+        let settings = Settings { dataset: DatasetName::Custom, leave_out: None, ..self.settings.clone() };
+        let out = self.rebuild(settings, Some(data.clone()), None).unwrap_or_else(|refused| refused);
+        if self.settings.dataset == DatasetName::Custom {
+            self.custom = Some(data);
+        }
+        out
     }
 
     fn load_weights(&mut self, bytes: &[u8], pretrained: bool) -> Vec<Outgoing> {

@@ -30,6 +30,8 @@ impl SettingsPanel {
         listen("load-weights", "change", move |_| p.upload_weights());
         let p = panel.clone();
         listen("dataset-file", "change", move |_| p.upload_dataset());
+        let p = panel.clone();
+        listen("dataset-folder", "change", move |_| p.upload_folder());
         panel
     }
 
@@ -71,12 +73,60 @@ impl SettingsPanel {
     }
 
     /// One or two IDX files: the one named like "labels" (or the smaller) holds the labels.
+    /// The files of a file input, emptied so choosing the same files again is a change.
+    fn take_files(id: &str) -> Vec<web_sys::File> {
+        let input: HtmlInputElement = el(id);
+        let files = input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
+        input.set_value("");
+        files
+    }
+
+    /// PNG or JPEG pictures (chosen one by one or as a folder) become the dataset.
+    fn upload_images(&self, files: Vec<web_sys::File>) {
+        let colour = el::<HtmlInputElement>("images-colour").checked();
+        let link = self.ctx.worker();
+        dom::set_text("info", &format!("Reading {} images…", files.len()));
+        wasm_bindgen_futures::spawn_local(async move {
+            match crate::own_images::read_all(&files).await {
+                Ok((paths, rgba)) => {
+                    let buffer = js_sys::Uint8Array::from(&rgba[..]).buffer();
+                    crate::link::post(&link, &Command::LoadImages { paths, side: crate::own_images::SIDE, colour }, Some(&buffer));
+                }
+                Err(e) => {
+                    dom::set_text("info", "");
+                    dom::show_error(&format!("could not use those images: {e}; the current dataset is kept"));
+                }
+            }
+        });
+    }
+
+    fn upload_folder(&self) {
+        dom::show_error("");
+        let files: Vec<web_sys::File> = Self::take_files("dataset-folder").into_iter().filter(|f| crate::image_header::is_image_name(&f.name())).collect();
+        if files.is_empty() {
+            return dom::show_error("that folder holds no PNG or JPEG images; the current dataset is kept");
+        }
+        self.enable_custom();
+        self.upload_images(files);
+    }
+
+    fn enable_custom(&self) {
+        if let Ok(Some(custom)) = dom::document().query_selector("#dataset option[value=custom]") {
+            let _ = custom.remove_attribute("disabled");
+        }
+    }
+
     fn upload_dataset(&self) {
         dom::show_error("");
-        let input: HtmlInputElement = el("dataset-file");
-        let Some(list) = input.files() else { return };
-        let mut files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-        input.set_value("");
+        let mut files = Self::take_files("dataset-file");
+        let images = files.iter().filter(|f| crate::image_header::is_image_name(&f.name())).count();
+        if images > 0 && images < files.len() {
+            return dom::show_error("choose either IDX files or PNG/JPEG images, not both; the current dataset is kept");
+        }
+        if images > 0 {
+            self.enable_custom();
+            return self.upload_images(files);
+        }
         if files.is_empty() || files.len() > 2 {
             return dom::show_error("choose one images file, or an images file and a labels file");
         }
@@ -85,9 +135,7 @@ impl SettingsPanel {
             labels(a).cmp(&labels(b)).then(b.size().total_cmp(&a.size()))
         });
         let link = self.ctx.worker();
-        if let Ok(Some(custom)) = dom::document().query_selector("#dataset option[value=custom]") {
-            let _ = custom.remove_attribute("disabled");
-        }
+        self.enable_custom();
         wasm_bindgen_futures::spawn_local(async move {
             let images = match dom::read_file(&files[0]).await { Ok(b) => b, Err(e) => return dom::show_error(&e) };
             let labels = match files.get(1) {
