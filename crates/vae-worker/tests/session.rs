@@ -384,3 +384,21 @@ fn style_transfer_needs_a_conditional_model() {
     let Event::Image { width, height, .. } = image.event else { unreachable!() };
     assert_eq!((width, height), (5 * 28 + 4 * 2, 6 * 28 + 5 * 2), "the image and its 4 classes, 6 rows");
 }
+
+#[test]
+fn every_use_works_in_colour_with_the_conv_model() {
+    let mut s = Session::default();
+    let settings = Settings { dataset: Dataset::ColourShapes, arch: vae_protocol::Arch::Conv, conditional: true, latent_dim: 4, hidden: 32, batch_size: 16, ..Settings::default() };
+    let g = generation_of(&s.handle(Command::Configure { settings }, None, 0.0)).unwrap();
+    let complete = Command::Complete { generation: g, request: 1, source: Anchor::HeldOut(0), mask: vae_protocol::Mask::Preset("centre-square".into()), iterations: 3, chains: 2 };
+    let out = s.handle(complete, None, 1.0);
+    assert!(matches!(out[1].event, Event::Completed { .. }), "{:?}", events(&out));
+    let out = s.handle(Command::OpenViews { views: Views { training: false, anomaly: true, transfer: true, ..Views::default() } }, None, 2.0);
+    assert!(views_of(&out).contains(&View::StyleTransfer));
+    assert!(out.iter().any(|o| matches!(o.event, Event::Anomaly { .. })));
+    let out = s.handle(Command::Export { generation: g, request: 2, count: 8, temperature: 1.0, class: Some(3), sheet: false }, None, 3.0);
+    let Event::Exported { images_len, labels: true, .. } = out[0].event else { panic!("{:?}", events(&out)) };
+    let buffer = out[0].buffer.as_ref().unwrap();
+    let back = vae_core::data::Dataset::from_idx("back", &buffer[..images_len], Some(&buffer[images_len..])).unwrap();
+    assert_eq!((back.shape.channels, back.labels()), (3, &[3u8; 8][..]), "colour images, all of class 3");
+}
