@@ -154,12 +154,14 @@ impl TrainingConfig {
         self.model.validate()?;
         check(
             "learning_rate",
-            self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= 10.0,
-            "must be in (0, 10]",
+            self.learning_rate.is_finite() && (1e-5..=10.0).contains(&self.learning_rate),
+            "must be 0.00001–10",
         )?;
         check("batch_size", (1..=1024).contains(&self.batch_size), "must be 1–1024")?;
-        check("beta", self.beta.is_finite() && (0.0..=100.0).contains(&self.beta), "must be 0–100")?;
-        check("beta_warmup_steps", self.beta_warmup_steps <= 1_000_000, "must be at most 1,000,000")?;
+        // The same bounds as the page's settings table (vae-protocol's settings.rs; a test in
+        // vae-worker checks that the two agree).
+        check("beta", self.beta.is_finite() && (0.0..=8.0).contains(&self.beta), "must be 0–8")?;
+        check("beta_warmup_steps", self.beta_warmup_steps <= 100_000, "must be at most 100,000")?;
         Ok(())
     }
 

@@ -402,3 +402,34 @@ fn every_use_works_in_colour_with_the_conv_model() {
     let back = vae_core::data::Dataset::from_idx("back", &buffer[..images_len], Some(&buffer[images_len..])).unwrap();
     assert_eq!((back.shape.channels, back.labels()), (3, &[3u8; 8][..]), "colour images, all of class 3");
 }
+
+#[test]
+fn the_pages_settings_ranges_are_the_cores_validation_bounds() {
+    use vae_protocol::settings::{Range, BATCH, BETA, HIDDEN, LATENT, LEARNING_RATE, WARMUP};
+    let data = vae_core::data::shapes(10, 1);
+    type Set = fn(&mut Settings, f64);
+    let ranges: [(&str, Range, Set); 6] = [
+        ("latent", LATENT, |s, v| s.latent_dim = v as usize),
+        ("hidden", HIDDEN, |s, v| s.hidden = v as usize),
+        ("beta", BETA, |s, v| s.beta = v as f32),
+        ("warmup", WARMUP, |s, v| s.beta_warmup = v as usize),
+        ("lr", LEARNING_RATE, |s, v| s.learning_rate = v),
+        ("batch", BATCH, |s, v| s.batch_size = v as usize),
+    ];
+    for (name, range, set) in ranges {
+        let valid = |v: f64| {
+            let mut s = Settings::default();
+            set(&mut s, v);
+            vae_worker::lab::training_config(&s, &data).validate().is_ok()
+        };
+        assert!(valid(range.min) && valid(range.max), "{name}: the core takes the page's whole range");
+        let step = if range.integer { 1.0 } else { range.max * 1e-3 };
+        assert!(!valid(range.max + step), "{name}: the core refuses past the page's maximum");
+        if range.min - step >= 0.0 && !(name == "lr") {
+            assert!(!valid(range.min - step), "{name}: the core refuses below the page's minimum");
+        }
+    }
+    let mut tiny_lr = Settings::default();
+    tiny_lr.learning_rate = LEARNING_RATE.min / 2.0;
+    assert!(vae_worker::lab::training_config(&tiny_lr, &data).validate().is_err(), "lr below the minimum");
+}
