@@ -57,6 +57,9 @@ test("anomaly scores: a histogram with a draggable threshold, and a left-out cla
   await drawn(page, "#anomaly-histogram");
   assert.match(await page.textContent("#anomaly-verdict"), /1\.\d % of the held-out images score above/);
   assert.equal(await page.getAttribute("#anomaly-auc", "data-auc"), null, "no class left out, no AUC");
+  // A picture of one's own is scored against the threshold, in words.
+  await page.setInputFiles("#score-file", import.meta.dirname + "/fixtures/images/ring/ring-2.png");
+  await until(page, () => /Your drawing \(★\) scores [\d.]+ nats, (above|below) the threshold/.test(document.querySelector("#anomaly-verdict").textContent));
   // Dragging the threshold to its left end flags (nearly) everything.
   await page.$eval("#anomaly-threshold", (s) => { s.value = s.min; s.dispatchEvent(new Event("input")); });
   assert.match(await page.textContent("#anomaly-verdict"), /^(99|100)\.\d %/);

@@ -99,7 +99,7 @@ pub fn start() -> Result<(), JsValue> {
         interpolation: Interpolation::new(ctx.clone()),
         compare: Compare::new(ctx.clone(), held_out.clone()),
         completion: Completion::new(ctx.clone(), held_out.clone()),
-        anomaly: Anomaly::new(),
+        anomaly: Anomaly::new(ctx.clone()),
         transfer: Transfer::new(),
         export: Export::new(ctx.clone(), move || csv.borrow().as_ref().map(|f| f()).unwrap_or_default()),
         held_out,

@@ -195,7 +195,11 @@ impl Session {
                 Some(lab) => match lab.set_drawing(&buffer.unwrap_or_default(), width, height) {
                     Ok(()) => {
                         self.drawing_request = request;
-                        self.drawing_views()
+                        let mut out = self.drawing_views();
+                        if self.views.anomaly {
+                            out.extend(self.anomaly_view()); // where the new drawing falls
+                        }
+                        out
                     }
                     Err(e) => vec![Outgoing::refusal(request, e)],
                 },

@@ -3,7 +3,9 @@
 //! of training — that class's scores as a second histogram and the ROC AUC.
 use super::histogram::{counts, percentile, range, share_above, split};
 use crate::canvas::{crisp_context, dash, message, GRID, KL, RECON, TEXT};
-use crate::dom::{el, listen, set_text};
+use crate::ctx::Ctx;
+use crate::dom::{el, listen, set_text, show_error};
+use vae_protocol::Command;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use web_sys::{HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlOptionElement};
@@ -21,21 +23,47 @@ struct Scores {
 }
 
 pub struct Anomaly {
+    ctx: Rc<Ctx>,
     latest: RefCell<Scores>,
     /// The student moved the threshold: keep it instead of the 99th percentile.
     threshold_moved: Cell<bool>,
 }
 
 impl Anomaly {
-    pub fn new() -> Rc<Self> {
+    pub fn new(ctx: Rc<Ctx>) -> Rc<Self> {
         message("anomaly-histogram", "The held-out images' scores appear here.");
-        let panel = Rc::new(Self { latest: RefCell::new(Scores::default()), threshold_moved: Cell::new(false) });
+        let panel = Rc::new(Self { ctx, latest: RefCell::new(Scores::default()), threshold_moved: Cell::new(false) });
+        let p = panel.clone();
+        listen("score-file", "change", move |_| p.score_picture());
         let p = panel.clone();
         listen("anomaly-threshold", "input", move |_| {
             p.threshold_moved.set(true);
             p.redraw();
         });
         panel
+    }
+
+    /// A picture of the student's own becomes their drawing: MNIST-like (ink bright on black,
+    /// so a photo of dark ink on white paper is inverted), then scored like any drawing.
+    fn score_picture(&self) {
+        show_error("");
+        let input: HtmlInputElement = el("score-file");
+        let Some(file) = input.files().and_then(|l| l.get(0)) else { return };
+        input.set_value("");
+        let ctx = self.ctx.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let (_, rgba) = match crate::own_images::read_all(&[file]).await {
+                Ok(read) => read,
+                Err(e) => return show_error(&format!("could not score that picture: {e}")),
+            };
+            let mut gray: Vec<u8> = rgba.chunks(4).map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8).collect();
+            if gray.iter().map(|&v| v as u32).sum::<u32>() > 128 * gray.len() as u32 {
+                gray.iter_mut().for_each(|v| *v = 255 - *v);
+            }
+            let side = crate::own_images::SIDE;
+            let buffer = js_sys::Uint8Array::from(&gray[..]).buffer();
+            crate::link::post(&ctx.worker(), &Command::Draw { request: ctx.request(), width: side, height: side }, Some(&buffer));
+        });
     }
 
     /// A new model: its classes are the ones a student can leave out.
