@@ -167,7 +167,7 @@ impl Settings {
                 "seed" => SEED.parse(value).map(|v| s.seed = v as u64).is_some(),
                 "leaveout" => CLASS.parse(value).map(|v| s.leave_out = Some(v as u8)).is_some(),
                 // Not settings: they choose how the page opens.
-                "resume" => true,
+                "resume" | "preset" | "big" => true,
                 _ => {
                     errors.push(report("is not a setting this page knows"));
                     continue;
@@ -252,6 +252,7 @@ mod tests {
         let message = describe(&errors).unwrap();
         assert!(message.contains("beta=\"3\" is given twice") && message.contains("colour=\"red\" is not a setting"), "{message}");
         assert_eq!(describe(&[]), None);
+        assert_eq!(Settings::from_query("?big=1&preset=collapse&resume=1").1, vec![], "how the page opens, not settings");
     }
 
     #[test]

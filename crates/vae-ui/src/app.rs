@@ -13,6 +13,7 @@ use crate::panels::explorer::Explorer;
 use crate::panels::interpolation::Interpolation;
 use crate::panels::kl_per_dim::KlPerDim;
 use crate::panels::latent_map::{HeldOut, LatentMap};
+use crate::panels::lesson::{FromLink, Lesson};
 use crate::panels::samples::Samples;
 use crate::panels::sections::{views_for, PanelChoices, Section};
 use crate::panels::settings::SettingsPanel;
@@ -66,6 +67,8 @@ pub struct App {
     pending_history: RefCell<Option<(usize, Vec<f64>, Vec<f64>)>>,
     /// MNIST images, labels and the pretrained weights, fetched while the worker's wasm loads.
     downloads: RefCell<Option<[js_sys::Promise; 3]>>,
+    /// The link names a lesson preset that starts from fresh weights.
+    fresh_start: bool,
 }
 
 /// Starts the three downloads at once; fetch's promises run before they are awaited.
@@ -78,6 +81,8 @@ fn start_downloads() -> [js_sys::Promise; 3] {
 const SNAPSHOT_EVERY_MS: f64 = 30_000.0;
 
 pub fn start() -> Result<(), JsValue> {
+    // Before the settings panel rewrites the URL with the settings alone.
+    let lesson_link = FromLink::read();
     let (settings, url_problem) = settings_form::from_url();
     let ctx = Rc::new(Ctx::new(WorkerLink::start()?));
     let held_out = Rc::new(RefCell::new(HeldOut::default()));
@@ -113,9 +118,11 @@ pub fn start() -> Result<(), JsValue> {
         saved_query: RefCell::new(String::new()),
         pending_history: RefCell::new(None),
         downloads: RefCell::new(Some(start_downloads())),
+        fresh_start: lesson_link.fresh_start(),
     });
     let a = app.clone();
     *csv_source.borrow_mut() = Some(Box::new(move || a.loss_csv()));
+    let _lesson = Lesson::new(app.ctx.clone(), app.settings.clone(), lesson_link);
     if let Some(message) = url_problem {
         dom::show_error(&message);
     }
@@ -414,6 +421,8 @@ impl App {
             // Weights first: the worker keeps them until MNIST arrives and builds the model once.
             match (kept, bytes_of(weights, PRETRAINED).await) {
                 (Some(kept), _) => send(Command::LoadWeights { pretrained: false }, &kept),
+                // A lesson that starts from scratch leaves the pretrained model aside.
+                (None, Ok(_)) if app.fresh_start => {}
                 (None, Ok(bytes)) => send(Command::LoadWeights { pretrained: true }, &bytes),
                 (None, Err(e)) => dom::show_error(&format!("the pretrained weights could not be loaded ({e}); press Train to train from scratch")),
             }

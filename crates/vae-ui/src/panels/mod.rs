@@ -4,7 +4,9 @@
 pub mod histogram;
 pub mod history;
 pub mod map_geometry;
+pub mod presets;
 pub mod sections;
+pub mod shortcuts;
 
 /// Modules that touch the DOM build for the browser only.
 macro_rules! browser_only {
@@ -12,6 +14,6 @@ macro_rules! browser_only {
 }
 
 browser_only!(
-    anomaly, compare, completion, draw, explorer, export, interpolation, kl_per_dim, latent_map, loss_chart, samples, settings,
+    anomaly, compare, completion, draw, explorer, export, interpolation, kl_per_dim, latent_map, lesson, loss_chart, samples, settings,
     settings_form, sliders, training, transfer, traversals,
 );

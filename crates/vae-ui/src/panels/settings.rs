@@ -45,6 +45,16 @@ impl SettingsPanel {
         *self.settings.borrow_mut() = settings.clone();
     }
 
+    /// Settings chosen elsewhere (a lesson preset): into the form, the URL and the worker.
+    pub fn apply(&self, next: Settings) {
+        dom::show_error("");
+        form::write(&next);
+        if next != self.current() {
+            *self.settings.borrow_mut() = next.clone();
+            self.ctx.send(&Command::Configure { settings: next });
+        }
+    }
+
     fn changed(&self) {
         dom::show_error("");
         let current = self.current();

@@ -1,0 +1,105 @@
+// The classroom around the lab: lesson presets, keyboard shortcuts with their help, and large
+// type for a projector, in headless Chromium against the release build.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve, launch, openLab, status, screenshot } from "./support.mjs";
+
+let server, context;
+before(async () => { server = await serve(); context = await launch(); });
+after(async () => { await context?.close(); server?.close(); });
+
+const until = (page, fn, arg, timeout = 30_000) => page.waitForFunction(fn, arg, { timeout, polling: 100 });
+const openSection = (page) => page.$eval("[role=tab][aria-selected=true]", (t) => t.dataset.section);
+
+test("each lesson preset sets its settings, starts fresh, opens its section and says what to look for", async () => {
+  const { page, errors } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  const expected = {
+    "from-scratch": ["train", { "#beta": "1", "#latent-dim": "20" }],
+    autoencoder: ["train", { "#beta": "0" }],
+    collapse: ["dimensions", { "#beta": "8", "#lr": "0.003" }],
+    "latent-2d": ["latent", { "#latent-dim": "2" }],
+    shapes: ["dimensions", { "#dataset": "shapes", "#beta": "4" }],
+    style: ["apply", { "#latent-dim": "2", "#hidden": "256" }],
+    colour: ["train", { "#dataset": "colour-shapes", "#beta-warmup": "400", "#batch-size": "64" }],
+  };
+  const options = await page.$$eval("#preset option", (o) => o.map((x) => x.value).filter(Boolean));
+  assert.deepEqual(options, Object.keys(expected));
+  for (const [name, [section, fields]] of Object.entries(expected)) {
+    await page.selectOption("#preset", name);
+    await until(page, () => Number(document.querySelector("#status").dataset.step) === 0 && !document.querySelector("#info").textContent.includes("pretrained"));
+    assert.equal(await openSection(page), section, name);
+    // Answers to the previous preset may still arrive: wait for this one's settings to stand.
+    await until(page, (fields) => Object.entries(fields).every(([id, v]) => document.querySelector(id).value === v), fields);
+    await until(page, () => Number(document.querySelector("#status").dataset.step) === 0 && !document.querySelector("#info").textContent.includes("pretrained"));
+    assert.ok(await page.isVisible("#preset-text"));
+    assert.match(await page.getAttribute("#preset-link", "href"), new RegExp(`preset=${name}#${section}$`));
+  }
+  assert.equal(await page.isChecked("#conditional"), true, "the colour preset is conditional");
+  await screenshot(page, "preset-colour.png");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a preset link opens the lesson with fresh weights", async () => {
+  const { page, errors } = await openLab(context, server.url, "?dataset=mnist&beta=8&lr=0.003&preset=collapse#dimensions");
+  await until(page, () => document.querySelector("#info").textContent.includes("20 latent dimensions"));
+  assert.equal(await openSection(page), "dimensions");
+  assert.match(await page.textContent("#preset-text"), /posterior collapse/);
+  assert.equal((await status(page)).step, 0, "not the pretrained model");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("keyboard shortcuts train, step, switch sections and show their help; typing in a field is left alone", async () => {
+  const { page, errors } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  await page.focus("body");
+  const before = (await status(page)).step;
+  await page.keyboard.press("s");
+  await until(page, (b) => Number(document.querySelector("#status").dataset.step) === b + 1, before);
+  await page.keyboard.press(" ");
+  await until(page, () => document.querySelector("#train").textContent.trim() === "Pause");
+  await page.keyboard.press(" ");
+  await until(page, () => document.querySelector("#train").textContent.trim() === "Train");
+  await page.keyboard.press("3");
+  assert.equal(await openSection(page), "dimensions");
+  await page.keyboard.press("?");
+  assert.ok(await page.isVisible("#help"));
+  assert.match(await page.textContent("#help"), /Space.*Train \/ Pause/s);
+  await page.keyboard.press("Escape");
+  assert.ok(!(await page.isVisible("#help")));
+  await page.keyboard.press("1");
+  // Typing a seed is typing, not shortcuts.
+  await page.focus("#seed");
+  const steps = (await status(page)).step;
+  await page.keyboard.press("s");
+  await page.keyboard.press("1");
+  await page.waitForTimeout(300);
+  assert.equal((await status(page)).step, steps);
+  // Every control is reachable with Tab and shows where the focus is.
+  await page.focus("body");
+  await page.keyboard.press("Tab");
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(ring, "none");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("large type for a projector: no horizontal scrollbar at 1280×720 in any section", async () => {
+  const { page, errors } = await openLab(context, server.url, "?big=1");
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  assert.equal(await page.getAttribute("#big", "aria-pressed"), "true");
+  for (const section of ["train", "latent", "dimensions", "compare", "apply"]) {
+    await page.click(`#tab-${section}`);
+    await page.waitForTimeout(300);
+    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(scroll <= client, `${section}: ${scroll} px of content in ${client} px`);
+    await screenshot(page, `big-${section}.png`);
+  }
+  await page.keyboard.press("b");
+  assert.equal(await page.getAttribute("#big", "aria-pressed"), "false");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
