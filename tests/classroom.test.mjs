@@ -2,6 +2,8 @@
 // type for a projector, in headless Chromium against the release build.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { serve, launch, openLab, status, screenshot } from "./support.mjs";
 
 let server, context;
@@ -100,6 +102,26 @@ test("large type for a projector: no horizontal scrollbar at 1280×720 in any se
   }
   await page.keyboard.press("b");
   assert.equal(await page.getAttribute("#big", "aria-pressed"), "false");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("axe-core finds no serious or critical accessibility violation in any section", async () => {
+  const axe = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  const { page, errors } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  await page.evaluate(axe); // through the debugger protocol, so the page's CSP stays as strict as ever
+  for (const section of ["train", "latent", "dimensions", "compare", "apply"]) {
+    await page.click(`#tab-${section}`);
+    await page.waitForTimeout(500);
+    const violations = await page.evaluate(async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`));
+    assert.deepEqual(violations, [], section);
+  }
+  await page.keyboard.press("?");
+  const dialog = await page.evaluate(async () => (await axe.run("#help")).violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id));
+  assert.deepEqual(dialog, [], "the help overlay");
   assert.deepEqual(errors, []);
   await page.close();
 });
