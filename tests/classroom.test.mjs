@@ -125,3 +125,29 @@ test("axe-core finds no serious or critical accessibility violation in any secti
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the guided tour walks forward and back through the page, highlighting what each step speaks of", async () => {
+  const { page, errors } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  await page.click("#tour");
+  const at = () => page.evaluate(() => [document.querySelector("#tour-count").textContent, document.querySelector("[data-tour]")?.id]);
+  assert.deepEqual(await at(), ["1 / 10", "flow-x"]);
+  assert.match(await page.textContent("#tour-box"), /784 pixels/);
+  await page.click("#tour-next");
+  assert.deepEqual(await at(), ["2 / 10", "flow-encoder"]);
+  assert.match(await page.textContent("#tour-text"), /critic/);
+  for (let i = 3; i <= 9; i++) await page.keyboard.press("ArrowRight");
+  assert.deepEqual(await at(), ["9 / 10", "latent-sliders"]);
+  assert.equal(await openSection(page), "latent", "the tour opens the section it speaks of");
+  await page.keyboard.press("ArrowLeft");
+  assert.deepEqual(await at(), ["8 / 10", "samples"]);
+  assert.equal(await openSection(page), "train");
+  const box = await page.locator("#tour-box").boundingBox();
+  assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= 1280 && box.y + box.height <= 800, "the box stays in the window");
+  await screenshot(page, "tour.png");
+  await page.keyboard.press("Escape");
+  assert.ok(!(await page.isVisible("#tour-box")));
+  assert.equal(await page.evaluate(() => document.querySelectorAll(".tour-highlight").length), 0, "nothing stays highlighted");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

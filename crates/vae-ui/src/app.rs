@@ -123,6 +123,7 @@ pub fn start() -> Result<(), JsValue> {
     let a = app.clone();
     *csv_source.borrow_mut() = Some(Box::new(move || a.loss_csv()));
     let _lesson = Lesson::new(app.ctx.clone(), app.settings.clone(), lesson_link);
+    let _tour = crate::panels::tour::Tour::new();
     if let Some(message) = url_problem {
         dom::show_error(&message);
     }

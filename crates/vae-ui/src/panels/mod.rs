@@ -7,6 +7,7 @@ pub mod map_geometry;
 pub mod presets;
 pub mod sections;
 pub mod shortcuts;
+pub mod tour_steps;
 
 /// Modules that touch the DOM build for the browser only.
 macro_rules! browser_only {
@@ -15,5 +16,5 @@ macro_rules! browser_only {
 
 browser_only!(
     anomaly, compare, completion, draw, explorer, export, interpolation, kl_per_dim, latent_map, lesson, loss_chart, samples, settings,
-    settings_form, sliders, training, transfer, traversals,
+    settings_form, sliders, tour, training, transfer, traversals,
 );
