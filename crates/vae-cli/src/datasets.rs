@@ -9,6 +9,25 @@ use vae_core::weights::{load as load_weights, WeightsHeader};
 /// Where the page's assets live, relative to the workspace root.
 pub const ASSETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/assets");
 
+/// A dataset by name, or IDX files (what the page exports or reads: `images.idx`, optionally
+/// with `labels`), split into training and held-out images.
+pub fn load_with_labels(name: &str, labels: Option<&std::path::Path>) -> Result<(Dataset, Dataset), String> {
+    if !std::path::Path::new(name).is_file() {
+        return match labels {
+            None => load(name),
+            Some(_) => Err("--labels goes with an images file given as --dataset".into()),
+        };
+    }
+    let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let images = read(std::path::Path::new(name))?;
+    let labels = labels.map(read).transpose()?;
+    let data = Dataset::from_idx("custom", &images, labels.as_deref()).map_err(|e| format!("{name}: {e}"))?;
+    if data.len() < 2 {
+        return Err(format!("{name}: a dataset needs at least 2 images"));
+    }
+    Ok(split_held_out(&data))
+}
+
 pub fn load(name: &str) -> Result<(Dataset, Dataset), String> {
     let data = match name {
         "mnist" => {

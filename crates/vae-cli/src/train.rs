@@ -29,9 +29,12 @@ pub enum LossArg {
 /// What to train and how; the defaults are the page's reference model.
 #[derive(Args, Clone, Debug)]
 pub struct ModelArgs {
-    /// mnist, shapes or colour-shapes
+    /// mnist, shapes, colour-shapes, or an IDX images file (raw or .gz; one the page exported)
     #[arg(long, default_value = "mnist")]
     pub dataset: String,
+    /// The IDX labels file that goes with an images file given as --dataset
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
     /// A folder of your own PNG or JPEG images instead (class folders, or files named label_…)
     #[arg(long, value_name = "DIR")]
     pub images: Option<PathBuf>,
@@ -88,7 +91,7 @@ impl ModelArgs {
     pub fn data(&self) -> Result<(Dataset, Dataset), String> {
         match &self.images {
             Some(dir) => Ok(split_held_out(&picture::dataset_from_folder(dir, self.colour)?)),
-            None => datasets::load(&self.dataset),
+            None => datasets::load_with_labels(&self.dataset, self.labels.as_deref()),
         }
     }
 
@@ -149,7 +152,7 @@ pub fn run(a: TrainArgs) -> Result<(), String> {
     let model = trainer.model();
     let write = |name: &str, bytes: &[u8]| std::fs::write(out.join(name), bytes).map_err(|e| format!("{name}: {e}"));
     write("losses.csv", csv.as_bytes())?;
-    let dataset = if a.model.images.is_some() { "custom".to_string() } else { a.model.dataset.clone() };
+    let dataset = if a.model.images.is_some() || train.name == "custom" { "custom".to_string() } else { a.model.dataset.clone() };
     write("weights.vae", &save(&model, &WeightsHeader { config: config.model.clone(), dataset, steps: trainer.steps_done() }))?;
     write("samples.png", &samples_png(&model, &config.model))?;
     write("reconstructions.png", &reconstructions_png(&model, &config.model, &test))?;

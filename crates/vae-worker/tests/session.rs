@@ -433,3 +433,16 @@ fn the_pages_settings_ranges_are_the_cores_validation_bounds() {
     tiny_lr.learning_rate = LEARNING_RATE.min / 2.0;
     assert!(vae_worker::lab::training_config(&tiny_lr, &data).validate().is_err(), "lr below the minimum");
 }
+
+#[test]
+fn a_full_size_mnist_file_is_taken_as_it_is() {
+    // Full MNIST, Fashion-MNIST and KMNIST training files: 60,000 images of 28 × 28 with labels.
+    let n = 60_000;
+    let images = vae_core::data::write_idx(&[n, 28, 28], &vec![7u8; n * 784]);
+    let labels = vae_core::data::write_idx(&[n], &(0..n).map(|i| (i % 10) as u8).collect::<Vec<_>>());
+    let images_len = images.len();
+    let mut s = configured();
+    let out = s.handle(Command::LoadDataset { dataset: Dataset::Custom, images_len }, Some([images, labels].concat()), 1.0);
+    assert!(matches!(out[0].event, Event::Configured { dataset_len: 60_000, held_out_len: 6_000, num_classes: 10, .. }), "{:?}", events(&out));
+    assert_eq!(step_of(&s.handle(Command::Step, None, 2.0)), Some(1));
+}
