@@ -49,16 +49,33 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
     let model = trainer.model();
     let z = sample_prior(&mut Rng::new(1), 64, 20, 1.0);
     let decode_times: Vec<f64> = (0..decodes)
-        .map(|_| { let t = Instant::now(); decode(&model, &config.model, &z, &[]); t.elapsed().as_secs_f64() * 1e3 })
+        .map(|_| {
+            let t = Instant::now();
+            decode(&model, &config.model, &z, &[]);
+            t.elapsed().as_secs_f64() * 1e3
+        })
         .collect();
     let one: Vec<f64> = (0..decodes)
-        .map(|_| { let t = Instant::now(); decode(&model, &config.model, &z[..20], &[]); t.elapsed().as_secs_f64() * 1e3 })
+        .map(|_| {
+            let t = Instant::now();
+            decode(&model, &config.model, &z[..20], &[]);
+            t.elapsed().as_secs_f64() * 1e3
+        })
         .collect();
     println!("backend: {BACKEND_NAME} (native, 1 thread)");
     println!("train step, reference MLP 784-400-20, batch 128: {step:.2} ms (median of {steps})");
-    println!("  of which the optimiser (fused Adam): {update:.2} ms ({:.0} %)", 100.0 * update / step);
+    println!(
+        "  of which the optimiser (fused Adam): {update:.2} ms ({:.0} %)",
+        100.0 * update / step
+    );
     println!("training throughput: {:.0} images/s", 128.0 / (step / 1e3));
-    println!("decode 64 latents: {:.3} ms (median of {decodes})", median_ms(decode_times));
-    println!("decode 1 latent (one slider frame): {:.3} ms", median_ms(one));
+    println!(
+        "decode 64 latents: {:.3} ms (median of {decodes})",
+        median_ms(decode_times)
+    );
+    println!(
+        "decode 1 latent (one slider frame): {:.3} ms",
+        median_ms(one)
+    );
     Ok(())
 }

@@ -23,7 +23,10 @@ pub enum LeaveOut {
 fn leave_out(text: &str) -> Result<LeaveOut, String> {
     match text {
         "all" => Ok(LeaveOut::All),
-        n => n.parse().map(LeaveOut::Class).map_err(|_| format!("{n:?} is neither a class number nor \"all\"")),
+        n => n
+            .parse()
+            .map(LeaveOut::Class)
+            .map_err(|_| format!("{n:?} is neither a class number nor \"all\"")),
     }
 }
 
@@ -60,11 +63,21 @@ pub fn run(a: EvalArgs) -> Result<(), String> {
     let cfg = &header.config;
     let parts = evaluate(&model, cfg, &test, 1.0);
     println!("held-out images: {}", test.len());
-    println!("held-out -ELBO per image: {:.2} nats (reconstruction {:.2}, KL {:.2})", parts.total, parts.recon, parts.kl);
-    println!("active latent dimensions (KL > 0.01 nats): {} of {}", active_units(&parts.kl_per_dim), parts.kl_per_dim.len());
+    println!(
+        "held-out -ELBO per image: {:.2} nats (reconstruction {:.2}, KL {:.2})",
+        parts.total, parts.recon, parts.kl
+    );
+    println!(
+        "active latent dimensions (KL > 0.01 nats): {} of {}",
+        active_units(&parts.kl_per_dim),
+        parts.kl_per_dim.len()
+    );
     if !a.completion && !a.anomaly {
         let ll = importance_weighted_log_likelihood(&model, cfg, &test, a.k);
-        println!("held-out log p(x) (importance weighted, K={}): {ll:.2} nats", a.k);
+        println!(
+            "held-out log p(x) (importance weighted, K={}): {ll:.2} nats",
+            a.k
+        );
     }
     if a.completion {
         completion(&a, &header, &model, &train, &test);
@@ -78,14 +91,37 @@ pub fn run(a: EvalArgs) -> Result<(), String> {
 fn completion(a: &EvalArgs, header: &WeightsHeader, model: &Vae, train: &Dataset, test: &Dataset) {
     let fill = mean_image(train);
     println!("completion: squared error per hidden pixel over {} held-out images ({} rounds, average of {} chains)", test.len(), a.iterations, a.chains);
-    println!("  {:<14} {:>8} {:>10} {:>7}", "hidden", "VAE", "mean image", "change");
+    println!(
+        "  {:<14} {:>8} {:>10} {:>7}",
+        "hidden", "VAE", "mean image", "change"
+    );
     for preset in MaskPreset::ALL {
-        let s = score_completion(model, &header.config, test, &fill, preset, a.iterations, a.chains);
-        println!("  {:<14} {:>8.4} {:>10.4} {:>6.1} %", preset.name(), s.vae, s.mean_fill, 100.0 * (s.vae / s.mean_fill - 1.0));
+        let s = score_completion(
+            model,
+            &header.config,
+            test,
+            &fill,
+            preset,
+            a.iterations,
+            a.chains,
+        );
+        println!(
+            "  {:<14} {:>8.4} {:>10.4} {:>6.1} %",
+            preset.name(),
+            s.vae,
+            s.mean_fill,
+            100.0 * (s.vae / s.mean_fill - 1.0)
+        );
     }
 }
 
-fn anomaly(a: &EvalArgs, header: &WeightsHeader, model: &Vae, train: &Dataset, test: &Dataset) -> Result<(), String> {
+fn anomaly(
+    a: &EvalArgs,
+    header: &WeightsHeader,
+    model: &Vae,
+    train: &Dataset,
+    test: &Dataset,
+) -> Result<(), String> {
     let s = scores(model, &header.config, test);
     println!(
         "anomaly scores (-ELBO, one fixed ε): held-out median {:.1}, 99th percentile {:.1} nats (the page's default threshold)",
@@ -94,11 +130,19 @@ fn anomaly(a: &EvalArgs, header: &WeightsHeader, model: &Vae, train: &Dataset, t
     );
     let classes: Vec<u8> = match a.leave_out {
         None => return Ok(()),
-        Some(LeaveOut::Class(c)) if usize::from(c) >= test.num_classes => return Err(format!("class {c} does not exist: the dataset has {}", test.num_classes)),
+        Some(LeaveOut::Class(c)) if usize::from(c) >= test.num_classes => {
+            return Err(format!(
+                "class {c} does not exist: the dataset has {}",
+                test.num_classes
+            ))
+        }
         Some(LeaveOut::Class(c)) => vec![c],
         Some(LeaveOut::All) => (0..test.num_classes as u8).collect(),
     };
-    let config = TrainingConfig { model: header.config.clone(), ..TrainingConfig::reference() };
+    let config = TrainingConfig {
+        model: header.config.clone(),
+        ..TrainingConfig::reference()
+    };
     println!("leave one class out: the weights' model trained {} epochs without it, then scored on every held-out image", a.epochs);
     let mut aucs = Vec::new();
     for class in classes {
@@ -107,10 +151,17 @@ fn anomaly(a: &EvalArgs, header: &WeightsHeader, model: &Vae, train: &Dataset, t
         let (anomalies, normal) = split_by_class(&s, test.labels(), class);
         let auc = roc_auc(&anomalies, &normal).unwrap_or(f32::NAN);
         aucs.push(auc);
-        println!("  class {class} left out: ROC AUC {auc:.3} ({} of its images, {} others)", anomalies.len(), normal.len());
+        println!(
+            "  class {class} left out: ROC AUC {auc:.3} ({} of its images, {} others)",
+            anomalies.len(),
+            normal.len()
+        );
     }
     if aucs.len() > 1 {
-        println!("  mean ROC AUC {:.3}", aucs.iter().sum::<f32>() / aucs.len() as f32);
+        println!(
+            "  mean ROC AUC {:.3}",
+            aucs.iter().sum::<f32>() / aucs.len() as f32
+        );
     }
     Ok(())
 }

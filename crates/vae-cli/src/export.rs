@@ -33,18 +33,32 @@ pub fn run(a: ExportArgs) -> Result<(), String> {
     }
     let (header, model, _, _) = a.weights.load()?;
     let cfg = &header.config;
-    if let Some(c) = a.class.filter(|&c| cfg.num_classes == 0 || usize::from(c) >= cfg.num_classes) {
-        return Err(format!("--class {c}: the model has {} classes", cfg.num_classes));
+    if let Some(c) = a
+        .class
+        .filter(|&c| cfg.num_classes == 0 || usize::from(c) >= cfg.num_classes)
+    {
+        return Err(format!(
+            "--class {c}: the model has {} classes",
+            cfg.num_classes
+        ));
     }
     let (pixels, labels) = generate(&model, cfg, a.count, a.temperature, a.class, a.seed);
     let of_class = a.class.map(|c| format!("-class{c}")).unwrap_or_default();
-    let name = format!("vae-samples-{}-z{}-T{}{of_class}-n{}-step{}", header.dataset, cfg.latent_dim, a.temperature, a.count, header.steps);
+    let name = format!(
+        "vae-samples-{}-z{}-T{}{of_class}-n{}-step{}",
+        header.dataset, cfg.latent_dim, a.temperature, a.count, header.steps
+    );
     std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
     let mut files = vec![(format!("{name}-images.idx"), images_idx(&pixels, cfg))];
     if cfg.num_classes > 0 {
         files.push((format!("{name}-labels.idx"), labels_idx(&labels)));
     }
-    let (w, h, rgba) = grid_rgba(&pixels, cfg.image, (a.count as f32).sqrt().ceil() as usize, 0);
+    let (w, h, rgba) = grid_rgba(
+        &pixels,
+        cfg.image,
+        (a.count as f32).sqrt().ceil() as usize,
+        0,
+    );
     files.push((format!("{name}-sheet.png"), picture::png(w, h, &rgba, 1)));
     for (file, bytes) in files {
         let path = a.out.join(&file);

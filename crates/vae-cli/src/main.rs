@@ -11,7 +11,11 @@ mod train;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "vae-cli", version, about = "VAE Lab's model, natively: train, evaluate, explore, export, benchmark")]
+#[command(
+    name = "vae-cli",
+    version,
+    about = "VAE Lab's model, natively: train, evaluate, explore, export, benchmark"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -20,8 +20,12 @@ pub fn png(width: usize, height: usize, rgba: &[u8], zoom: usize) -> Vec<u8> {
     let mut encoder = png::Encoder::new(&mut out, w as u32, h as u32);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().expect("a PNG header writes to memory");
-    writer.write_image_data(&big).expect("PNG data writes to memory");
+    let mut writer = encoder
+        .write_header()
+        .expect("a PNG header writes to memory");
+    writer
+        .write_image_data(&big)
+        .expect("PNG data writes to memory");
     writer.finish().expect("a PNG ends in memory");
     out
 }
@@ -41,7 +45,11 @@ fn image_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
             files.push(path);
         }
     }
-    let is_image = |p: &PathBuf| p.extension().and_then(|e| e.to_str()).is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()));
+    let is_image = |p: &PathBuf| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()))
+    };
     files.retain(is_image);
     files.sort();
     Ok(files)
@@ -53,12 +61,27 @@ pub fn dataset_from_folder(dir: &Path, colour: bool) -> Result<Dataset, String> 
     let mut rgba = Vec::with_capacity(files.len() * SIDE * SIDE * 4);
     let mut names = Vec::with_capacity(files.len());
     for file in &files {
-        let name = file.strip_prefix(dir).unwrap_or(file).to_string_lossy().replace('\\', "/");
-        let reader = image::ImageReader::open(file).and_then(|r| r.with_guessed_format()).map_err(|e| format!("{name}: {e}"))?;
-        let (width, height) = reader.into_dimensions().map_err(|_| format!("{name} is not a PNG or JPEG image"))?;
+        let name = file
+            .strip_prefix(dir)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let reader = image::ImageReader::open(file)
+            .and_then(|r| r.with_guessed_format())
+            .map_err(|e| format!("{name}: {e}"))?;
+        let (width, height) = reader
+            .into_dimensions()
+            .map_err(|_| format!("{name} is not a PNG or JPEG image"))?;
         check_size(&name, width as usize, height as usize).map_err(|e| e.to_string())?;
-        let picture = image::open(file).map_err(|e| format!("{name}: {e}"))?.to_rgba8();
-        rgba.extend(centre_crop_resize(picture.as_raw(), width as usize, height as usize, SIDE));
+        let picture = image::open(file)
+            .map_err(|e| format!("{name}: {e}"))?
+            .to_rgba8();
+        rgba.extend(centre_crop_resize(
+            picture.as_raw(),
+            width as usize,
+            height as usize,
+            SIDE,
+        ));
         names.push(name);
     }
     from_rgba("custom", &rgba, SIDE, &names, colour).map_err(|e| format!("{}: {e}", dir.display()))
@@ -93,11 +116,28 @@ mod tests {
         }
         std::fs::write(dir.join("notes.txt"), "not an image").unwrap();
         let data = dataset_from_folder(&dir, false).unwrap();
-        assert_eq!((data.len(), data.labels(), data.num_classes), (2, &[0, 1][..], 2));
-        assert!(data.image(0).iter().all(|&v| (v - 40.0 / 255.0).abs() < 1e-3), "the centre crop only");
-        assert!(data.image(1).iter().all(|&v| (v - 220.0 / 255.0).abs() < 1e-3));
-        std::fs::write(dir.join("light").join("broken.png"), "this is text renamed to .png").unwrap();
-        assert!(dataset_from_folder(&dir, false).unwrap_err().contains("broken.png"));
+        assert_eq!(
+            (data.len(), data.labels(), data.num_classes),
+            (2, &[0, 1][..], 2)
+        );
+        assert!(
+            data.image(0)
+                .iter()
+                .all(|&v| (v - 40.0 / 255.0).abs() < 1e-3),
+            "the centre crop only"
+        );
+        assert!(data
+            .image(1)
+            .iter()
+            .all(|&v| (v - 220.0 / 255.0).abs() < 1e-3));
+        std::fs::write(
+            dir.join("light").join("broken.png"),
+            "this is text renamed to .png",
+        )
+        .unwrap();
+        assert!(dataset_from_folder(&dir, false)
+            .unwrap_err()
+            .contains("broken.png"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

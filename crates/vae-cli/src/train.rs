@@ -90,7 +90,10 @@ impl ModelArgs {
     /// The train and held-out splits: a named dataset, or the images of --images.
     pub fn data(&self) -> Result<(Dataset, Dataset), String> {
         match &self.images {
-            Some(dir) => Ok(split_held_out(&picture::dataset_from_folder(dir, self.colour)?)),
+            Some(dir) => Ok(split_held_out(&picture::dataset_from_folder(
+                dir,
+                self.colour,
+            )?)),
             None => datasets::load_with_labels(&self.dataset, self.labels.as_deref()),
         }
     }
@@ -111,31 +114,63 @@ impl ModelArgs {
             },
             ..VaeConfig::reference_mlp()
         };
-        TrainingConfig { model, learning_rate: self.lr, batch_size: self.batch, beta: self.beta, beta_warmup_steps: self.warmup, seed: self.seed }
+        TrainingConfig {
+            model,
+            learning_rate: self.lr,
+            batch_size: self.batch,
+            beta: self.beta,
+            beta_warmup_steps: self.warmup,
+            seed: self.seed,
+        }
     }
 }
 
 /// Trains `epochs` passes over `train`, printing held-out figures after each; returns the
 /// trainer and the loss CSV.
-pub fn fit(config: &TrainingConfig, train: &Dataset, test: &Dataset, epochs: usize) -> Result<(Trainer, String), String> {
+pub fn fit(
+    config: &TrainingConfig,
+    train: &Dataset,
+    test: &Dataset,
+    epochs: usize,
+) -> Result<(Trainer, String), String> {
     let mut trainer = Trainer::new(config.clone()).map_err(|e| e.to_string())?;
     let mut batches = Batcher::new(train.len(), config.seed);
     let steps = batches.steps_per_epoch(config.batch_size);
-    let mut csv = String::from("epoch,step,train_recon,train_kl,train_total,test_recon,test_kl,test_total,seconds\n");
+    let mut csv = String::from(
+        "epoch,step,train_recon,train_kl,train_total,test_recon,test_kl,test_total,seconds\n",
+    );
     let started = Instant::now();
     for epoch in 1..=epochs {
         let progress = Progress::new(steps as u64, &format!("epoch {epoch}/{epochs}"));
         let mut sums = (0.0, 0.0, 0.0);
         for _ in 0..steps {
-            let p = trainer.step(&batches.next(train, config.batch_size)).map_err(|e| e.to_string())?;
+            let p = trainer
+                .step(&batches.next(train, config.batch_size))
+                .map_err(|e| e.to_string())?;
             sums = (sums.0 + p.recon, sums.1 + p.kl, sums.2 + p.total);
             progress.step(|| format!("loss {:.2}", p.total));
         }
         let n = steps as f32;
         let t = evaluate(&trainer.model(), &config.model, test, config.beta);
-        progress.finish(&format!("epoch {epoch}/{epochs}: train {:.2}, held-out {:.2} (recon {:.2}, KL {:.2})", sums.2 / n, t.total, t.recon, t.kl));
+        progress.finish(&format!(
+            "epoch {epoch}/{epochs}: train {:.2}, held-out {:.2} (recon {:.2}, KL {:.2})",
+            sums.2 / n,
+            t.total,
+            t.recon,
+            t.kl
+        ));
         let secs = started.elapsed().as_secs_f32();
-        let _ = writeln!(csv, "{epoch},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{secs:.1}", trainer.steps_done(), sums.0 / n, sums.1 / n, sums.2 / n, t.recon, t.kl, t.total);
+        let _ = writeln!(
+            csv,
+            "{epoch},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{secs:.1}",
+            trainer.steps_done(),
+            sums.0 / n,
+            sums.1 / n,
+            sums.2 / n,
+            t.recon,
+            t.kl,
+            t.total
+        );
     }
     Ok((trainer, csv))
 }
@@ -150,13 +185,35 @@ pub fn run(a: TrainArgs) -> Result<(), String> {
     let out = &a.out;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let model = trainer.model();
-    let write = |name: &str, bytes: &[u8]| std::fs::write(out.join(name), bytes).map_err(|e| format!("{name}: {e}"));
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(out.join(name), bytes).map_err(|e| format!("{name}: {e}"))
+    };
     write("losses.csv", csv.as_bytes())?;
-    let dataset = if a.model.images.is_some() || train.name == "custom" { "custom".to_string() } else { a.model.dataset.clone() };
-    write("weights.vae", &save(&model, &WeightsHeader { config: config.model.clone(), dataset, steps: trainer.steps_done() }))?;
+    let dataset = if a.model.images.is_some() || train.name == "custom" {
+        "custom".to_string()
+    } else {
+        a.model.dataset.clone()
+    };
+    write(
+        "weights.vae",
+        &save(
+            &model,
+            &WeightsHeader {
+                config: config.model.clone(),
+                dataset,
+                steps: trainer.steps_done(),
+            },
+        ),
+    )?;
     write("samples.png", &samples_png(&model, &config.model))?;
-    write("reconstructions.png", &reconstructions_png(&model, &config.model, &test))?;
-    println!("wrote {0}/weights.vae, {0}/samples.png, {0}/reconstructions.png, {0}/losses.csv", out.display());
+    write(
+        "reconstructions.png",
+        &reconstructions_png(&model, &config.model, &test),
+    )?;
+    println!(
+        "wrote {0}/weights.vae, {0}/samples.png, {0}/reconstructions.png, {0}/losses.csv",
+        out.display()
+    );
     Ok(())
 }
 

@@ -41,7 +41,13 @@ impl FusedAdam {
         // m̂ / (√v̂ + ε) as burn writes it: m·√(1−β₂ᵗ)/(1−β₁ᵗ) / (√v + ε·√(1−β₂ᵗ)).
         let bc2_sqrt = (1.0 - BETA_2.powi(self.time)).sqrt();
         let factor = bc2_sqrt / (1.0 - BETA_1.powi(self.time));
-        let mut mapper = Mapper { adam: self, grads, lr: lr as f32, factor, eps: EPSILON * bc2_sqrt };
+        let mut mapper = Mapper {
+            adam: self,
+            grads,
+            lr: lr as f32,
+            factor,
+            eps: EPSILON * bc2_sqrt,
+        };
         model.map(&mut mapper)
     }
 }

@@ -11,7 +11,8 @@ pub const BACKEND_NAME: &str = "flex";
 /// A device for inference: no autodiff graph is recorded.
 pub fn inference_device() -> Device {
     #[cfg(not(feature = "flex"))]
-    #[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; DESIGN.md keeps it.
+    #[allow(deprecated)]
+    // burn 0.22 deprecates ndarray in favour of flex; DESIGN.md keeps it.
     return Device::ndarray();
     #[cfg(feature = "flex")]
     return Device::flex();

@@ -12,8 +12,16 @@ pub struct ImageShape {
 }
 
 impl ImageShape {
-    pub const MNIST: ImageShape = ImageShape { width: 28, height: 28, channels: 1 };
-    pub const COLOUR28: ImageShape = ImageShape { width: 28, height: 28, channels: 3 };
+    pub const MNIST: ImageShape = ImageShape {
+        width: 28,
+        height: 28,
+        channels: 1,
+    };
+    pub const COLOUR28: ImageShape = ImageShape {
+        width: 28,
+        height: 28,
+        channels: 3,
+    };
 
     pub fn pixels(&self) -> usize {
         self.width * self.height * self.channels
@@ -75,8 +83,16 @@ impl VaeConfig {
     /// channels of an MLP, σ of a BCE likelihood) do not count.
     pub fn same_model(&self, other: &VaeConfig) -> bool {
         let normal = |c: &VaeConfig| VaeConfig {
-            conv_channels: if c.arch == Arch::Conv { c.conv_channels } else { [0, 0] },
-            output_sigma: if c.recon_loss == ReconLoss::Mse { c.output_sigma } else { 0.0 },
+            conv_channels: if c.arch == Arch::Conv {
+                c.conv_channels
+            } else {
+                [0, 0]
+            },
+            output_sigma: if c.recon_loss == ReconLoss::Mse {
+                c.output_sigma
+            } else {
+                0.0
+            },
             ..c.clone()
         };
         normal(self) == normal(other)
@@ -84,25 +100,70 @@ impl VaeConfig {
 
     /// The model in words, for messages: "MLP, 28×28 grayscale, latent 20, hidden 400, BCE".
     pub fn summary(&self) -> String {
-        let ImageShape { width, height, channels } = self.image;
+        let ImageShape {
+            width,
+            height,
+            channels,
+        } = self.image;
         let colour = if channels == 3 { "colour" } else { "grayscale" };
         let arch = match self.arch {
             Arch::Mlp => format!("MLP, hidden {}", self.hidden),
-            Arch::Conv => format!("conv {}/{}, hidden {}", self.conv_channels[0], self.conv_channels[1], self.hidden),
+            Arch::Conv => format!(
+                "conv {}/{}, hidden {}",
+                self.conv_channels[0], self.conv_channels[1], self.hidden
+            ),
         };
-        let conditional = if self.num_classes > 0 { format!(", conditional on {} classes", self.num_classes) } else { String::new() };
-        let loss = match self.recon_loss { ReconLoss::Bce => "BCE", ReconLoss::Mse => "MSE" };
-        format!("{arch}, {width}×{height} {colour}, latent {}{conditional}, {loss}", self.latent_dim)
+        let conditional = if self.num_classes > 0 {
+            format!(", conditional on {} classes", self.num_classes)
+        } else {
+            String::new()
+        };
+        let loss = match self.recon_loss {
+            ReconLoss::Bce => "BCE",
+            ReconLoss::Mse => "MSE",
+        };
+        format!(
+            "{arch}, {width}×{height} {colour}, latent {}{conditional}, {loss}",
+            self.latent_dim
+        )
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let ImageShape { width, height, channels } = self.image;
-        check("image.width", (1..=256).contains(&width), "must be 1–256 pixels")?;
-        check("image.height", (1..=256).contains(&height), "must be 1–256 pixels")?;
-        check("image.channels", channels == 1 || channels == 3, "must be 1 (grayscale) or 3 (colour)")?;
-        check("latent_dim", (1..=64).contains(&self.latent_dim), "must be 1–64")?;
-        check("hidden", (8..=4096).contains(&self.hidden), "must be 8–4096")?;
-        check("num_classes", self.num_classes <= 100, "must be 0 (plain VAE) to 100")?;
+        let ImageShape {
+            width,
+            height,
+            channels,
+        } = self.image;
+        check(
+            "image.width",
+            (1..=256).contains(&width),
+            "must be 1–256 pixels",
+        )?;
+        check(
+            "image.height",
+            (1..=256).contains(&height),
+            "must be 1–256 pixels",
+        )?;
+        check(
+            "image.channels",
+            channels == 1 || channels == 3,
+            "must be 1 (grayscale) or 3 (colour)",
+        )?;
+        check(
+            "latent_dim",
+            (1..=64).contains(&self.latent_dim),
+            "must be 1–64",
+        )?;
+        check(
+            "hidden",
+            (8..=4096).contains(&self.hidden),
+            "must be 8–4096",
+        )?;
+        check(
+            "num_classes",
+            self.num_classes <= 100,
+            "must be 0 (plain VAE) to 100",
+        )?;
         check(
             "output_sigma",
             self.output_sigma.is_finite() && self.output_sigma >= 1e-3 && self.output_sigma <= 10.0,
@@ -157,18 +218,34 @@ impl TrainingConfig {
             self.learning_rate.is_finite() && (1e-5..=10.0).contains(&self.learning_rate),
             "must be 0.00001–10",
         )?;
-        check("batch_size", (1..=1024).contains(&self.batch_size), "must be 1–1024")?;
+        check(
+            "batch_size",
+            (1..=1024).contains(&self.batch_size),
+            "must be 1–1024",
+        )?;
         // The same bounds as the page's settings table (vae-protocol's settings.rs; a test in
         // vae-worker checks that the two agree).
-        check("beta", self.beta.is_finite() && (0.0..=8.0).contains(&self.beta), "must be 0–8")?;
-        check("beta_warmup_steps", self.beta_warmup_steps <= 100_000, "must be at most 100,000")?;
+        check(
+            "beta",
+            self.beta.is_finite() && (0.0..=8.0).contains(&self.beta),
+            "must be 0–8",
+        )?;
+        check(
+            "beta_warmup_steps",
+            self.beta_warmup_steps <= 100_000,
+            "must be at most 100,000",
+        )?;
         Ok(())
     }
 
     /// The autoencoder beside this VAE: the same model and training with β = 0, so nothing
     /// pulls q(z|x) towards the prior and the prior's samples are not made to decode well.
     pub fn autoencoder_twin(&self) -> Self {
-        Self { beta: 0.0, beta_warmup_steps: 0, ..self.clone() }
+        Self {
+            beta: 0.0,
+            beta_warmup_steps: 0,
+            ..self.clone()
+        }
     }
 
     /// β at a given step: the linear warm-up, then the target.
@@ -197,7 +274,11 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 fn check(field: &'static str, ok: bool, message: &'static str) -> Result<(), ConfigError> {
-    if ok { Ok(()) } else { Err(ConfigError { field, message }) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError { field, message })
+    }
 }
 
 #[cfg(test)]
@@ -217,11 +298,29 @@ mod tests {
             ("hidden", Box::new(|c| c.model.hidden = 2)),
             ("image.channels", Box::new(|c| c.model.image.channels = 2)),
             ("image.width", Box::new(|c| c.model.image.width = 0)),
-            ("image", Box::new(|c| { c.model.arch = Arch::Conv; c.model.image.width = 30; })),
-            ("conv_channels", Box::new(|c| { c.model.arch = Arch::Conv; c.model.conv_channels = [0, 8]; })),
-            ("output_sigma", Box::new(|c| c.model.output_sigma = f32::NAN)),
+            (
+                "image",
+                Box::new(|c| {
+                    c.model.arch = Arch::Conv;
+                    c.model.image.width = 30;
+                }),
+            ),
+            (
+                "conv_channels",
+                Box::new(|c| {
+                    c.model.arch = Arch::Conv;
+                    c.model.conv_channels = [0, 8];
+                }),
+            ),
+            (
+                "output_sigma",
+                Box::new(|c| c.model.output_sigma = f32::NAN),
+            ),
             ("learning_rate", Box::new(|c| c.learning_rate = -1.0)),
-            ("learning_rate", Box::new(|c| c.learning_rate = f64::INFINITY)),
+            (
+                "learning_rate",
+                Box::new(|c| c.learning_rate = f64::INFINITY),
+            ),
             ("batch_size", Box::new(|c| c.batch_size = 0)),
             ("beta", Box::new(|c| c.beta = -0.5)),
         ];
@@ -235,10 +334,23 @@ mod tests {
     #[test]
     fn unused_settings_do_not_make_another_model() {
         let a = VaeConfig::reference_mlp();
-        assert!(a.same_model(&VaeConfig { conv_channels: [32, 64], output_sigma: 0.5, ..a.clone() }));
-        assert!(!a.same_model(&VaeConfig { hidden: 200, ..a.clone() }));
-        let conv = VaeConfig { arch: Arch::Conv, ..a.clone() };
-        assert!(!conv.same_model(&VaeConfig { conv_channels: [32, 64], ..conv.clone() }));
+        assert!(a.same_model(&VaeConfig {
+            conv_channels: [32, 64],
+            output_sigma: 0.5,
+            ..a.clone()
+        }));
+        assert!(!a.same_model(&VaeConfig {
+            hidden: 200,
+            ..a.clone()
+        }));
+        let conv = VaeConfig {
+            arch: Arch::Conv,
+            ..a.clone()
+        };
+        assert!(!conv.same_model(&VaeConfig {
+            conv_channels: [32, 64],
+            ..conv.clone()
+        }));
     }
 
     #[test]

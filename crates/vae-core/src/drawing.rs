@@ -23,15 +23,22 @@ pub fn digitize(pixels: &[f32], width: usize, height: usize) -> Option<Vec<f32>>
     }
     let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
     let scale = BOX / bw.max(bh); // source pixels → frame pixels
-    // Area-average the bounding box into a (bw·scale) × (bh·scale) patch: each frame pixel takes
-    // the mean of the source pixels that fall inside it, so thin strokes stay visible.
-    let (pw, ph) = ((bw * scale).round().max(1.0) as usize, (bh * scale).round().max(1.0) as usize);
+                                  // Area-average the bounding box into a (bw·scale) × (bh·scale) patch: each frame pixel takes
+                                  // the mean of the source pixels that fall inside it, so thin strokes stay visible.
+    let (pw, ph) = (
+        (bw * scale).round().max(1.0) as usize,
+        (bh * scale).round().max(1.0) as usize,
+    );
     let mut patch = vec![0.0f32; pw * ph];
     let mut count = vec![0.0f32; pw * ph];
     for y in y0..=y1 {
         for x in x0..=x1 {
-            let px = (((x - x0) as f32 + 0.5) * scale).floor().min(pw as f32 - 1.0) as usize;
-            let py = (((y - y0) as f32 + 0.5) * scale).floor().min(ph as f32 - 1.0) as usize;
+            let px = (((x - x0) as f32 + 0.5) * scale)
+                .floor()
+                .min(pw as f32 - 1.0) as usize;
+            let py = (((y - y0) as f32 + 0.5) * scale)
+                .floor()
+                .min(ph as f32 - 1.0) as usize;
             patch[py * pw + px] += ink(x, y);
             count[py * pw + px] += 1.0;
         }
@@ -52,10 +59,19 @@ pub fn digitize(pixels: &[f32], width: usize, height: usize) -> Option<Vec<f32>>
     }
     // Centre of mass of the patch, placed at the frame's centre.
     let mass: f32 = patch.iter().sum();
-    let cx = (0..pw * ph).map(|i| (i % pw) as f32 * patch[i]).sum::<f32>() / mass;
-    let cy = (0..pw * ph).map(|i| (i / pw) as f32 * patch[i]).sum::<f32>() / mass;
+    let cx = (0..pw * ph)
+        .map(|i| (i % pw) as f32 * patch[i])
+        .sum::<f32>()
+        / mass;
+    let cy = (0..pw * ph)
+        .map(|i| (i / pw) as f32 * patch[i])
+        .sum::<f32>()
+        / mass;
     let centre = (FRAME as f32 - 1.0) / 2.0;
-    let (dx, dy) = ((centre - cx).round() as isize, (centre - cy).round() as isize);
+    let (dx, dy) = (
+        (centre - cx).round() as isize,
+        (centre - cy).round() as isize,
+    );
     let mut out = vec![0.0f32; FRAME * FRAME];
     for py in 0..ph {
         for px in 0..pw {
@@ -74,8 +90,18 @@ mod tests {
 
     fn centre_of_mass(img: &[f32]) -> (f32, f32) {
         let m: f32 = img.iter().sum();
-        let cx = img.iter().enumerate().map(|(i, v)| (i % FRAME) as f32 * v).sum::<f32>() / m;
-        let cy = img.iter().enumerate().map(|(i, v)| (i / FRAME) as f32 * v).sum::<f32>() / m;
+        let cx = img
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i % FRAME) as f32 * v)
+            .sum::<f32>()
+            / m;
+        let cy = img
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i / FRAME) as f32 * v)
+            .sum::<f32>()
+            / m;
         (cx, cy)
     }
 
@@ -94,8 +120,13 @@ mod tests {
     fn a_shifted_stroke_is_centred_and_scaled_into_the_box() {
         let img = digitize(&shifted_stroke(), 140, 140).unwrap();
         let (cx, cy) = centre_of_mass(&img);
-        assert!((cx - 13.5).abs() <= 0.6 && (cy - 13.5).abs() <= 0.6, "centre of mass ({cx}, {cy})");
-        let rows = (0..FRAME).filter(|y| (0..FRAME).any(|x| img[y * FRAME + x] > 0.5)).count();
+        assert!(
+            (cx - 13.5).abs() <= 0.6 && (cy - 13.5).abs() <= 0.6,
+            "centre of mass ({cx}, {cy})"
+        );
+        let rows = (0..FRAME)
+            .filter(|y| (0..FRAME).any(|x| img[y * FRAME + x] > 0.5))
+            .count();
         assert_eq!(rows, 20, "the long side fills the 20-pixel box");
     }
 
@@ -107,7 +138,10 @@ mod tests {
                 moved[y * 140 + x] = 1.0;
             }
         }
-        assert_eq!(digitize(&moved, 140, 140), digitize(&shifted_stroke(), 140, 140));
+        assert_eq!(
+            digitize(&moved, 140, 140),
+            digitize(&shifted_stroke(), 140, 140)
+        );
     }
 
     #[test]

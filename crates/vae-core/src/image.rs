@@ -18,17 +18,29 @@ pub fn to_rgba(image: &[f32], shape: ImageShape) -> Vec<u8> {
 }
 
 /// A grid of images `cols` wide with `gap` pixels between them, as (width, height, RGBA).
-pub fn grid_rgba(images: &[f32], shape: ImageShape, cols: usize, gap: usize) -> (usize, usize, Vec<u8>) {
+pub fn grid_rgba(
+    images: &[f32],
+    shape: ImageShape,
+    cols: usize,
+    gap: usize,
+) -> (usize, usize, Vec<u8>) {
     let n = images.len() / shape.pixels();
     let rows = n.div_ceil(cols.max(1));
-    let (w, h) = (cols * shape.width + (cols.saturating_sub(1)) * gap, rows * shape.height + rows.saturating_sub(1) * gap);
+    let (w, h) = (
+        cols * shape.width + (cols.saturating_sub(1)) * gap,
+        rows * shape.height + rows.saturating_sub(1) * gap,
+    );
     let mut out = vec![0u8; w * h * 4];
     for (k, image) in images.chunks(shape.pixels()).enumerate() {
-        let (x0, y0) = ((k % cols) * (shape.width + gap), (k / cols) * (shape.height + gap));
+        let (x0, y0) = (
+            (k % cols) * (shape.width + gap),
+            (k / cols) * (shape.height + gap),
+        );
         let rgba = to_rgba(image, shape);
         for row in 0..shape.height {
             let dst = ((y0 + row) * w + x0) * 4;
-            out[dst..dst + shape.width * 4].copy_from_slice(&rgba[row * shape.width * 4..(row + 1) * shape.width * 4]);
+            out[dst..dst + shape.width * 4]
+                .copy_from_slice(&rgba[row * shape.width * 4..(row + 1) * shape.width * 4]);
         }
     }
     (w, h, out)
@@ -40,7 +52,11 @@ mod tests {
 
     #[test]
     fn grid_places_each_image() {
-        let shape = ImageShape { width: 1, height: 1, channels: 1 };
+        let shape = ImageShape {
+            width: 1,
+            height: 1,
+            channels: 1,
+        };
         let (w, h, rgba) = grid_rgba(&[0.0, 1.0, 0.5], shape, 2, 1);
         assert_eq!((w, h), (3, 3));
         assert_eq!(&rgba[0..4], &[0, 0, 0, 255]);
@@ -50,7 +66,11 @@ mod tests {
 
     #[test]
     fn colour_reads_planes() {
-        let shape = ImageShape { width: 1, height: 1, channels: 3 };
+        let shape = ImageShape {
+            width: 1,
+            height: 1,
+            channels: 3,
+        };
         assert_eq!(to_rgba(&[1.0, 0.0, 0.2], shape), vec![255, 0, 51, 255]);
     }
 }

@@ -13,7 +13,8 @@ const HALF_LN_TAU: f32 = 0.918_938_5;
 /// # Shapes
 /// - logits, x: [batch, pixels]; returns [batch]
 pub fn bce_with_logits(logits: Tensor<2>, x: Tensor<2>) -> Tensor<1> {
-    let stable = logits.clone().clamp_min(0.0) - x * logits.clone() + logits.abs().neg().exp().log1p(); // [batch, pixels]
+    let stable =
+        logits.clone().clamp_min(0.0) - x * logits.clone() + logits.abs().neg().exp().log1p(); // [batch, pixels]
     stable.sum_dim(1).squeeze_dim(1) // [batch]
 }
 
@@ -22,8 +23,13 @@ pub fn bce_with_logits(logits: Tensor<2>, x: Tensor<2>) -> Tensor<1> {
 /// - logits, x: [batch, pixels]; returns [batch]
 pub fn gaussian_nll(logits: Tensor<2>, x: Tensor<2>, sigma: f32) -> Tensor<1> {
     let pixels = x.dims()[1] as f32;
-    let squared = (x - sigmoid(logits)).powi_scalar(2).sum_dim(1).squeeze_dim(1); // [batch]
-    squared.mul_scalar(0.5 / (sigma * sigma)).add_scalar(pixels * (sigma.ln() + HALF_LN_TAU))
+    let squared = (x - sigmoid(logits))
+        .powi_scalar(2)
+        .sum_dim(1)
+        .squeeze_dim(1); // [batch]
+    squared
+        .mul_scalar(0.5 / (sigma * sigma))
+        .add_scalar(pixels * (sigma.ln() + HALF_LN_TAU))
 }
 
 /// KL(N(μ, σ²) ‖ N(0, 1)) per latent dimension in closed form:
@@ -32,7 +38,9 @@ pub fn gaussian_nll(logits: Tensor<2>, x: Tensor<2>, sigma: f32) -> Tensor<1> {
 /// - returns [batch, latent]
 pub fn kl_per_dim(posterior: &Posterior) -> Tensor<2> {
     let Posterior { mu, log_var } = posterior.clone();
-    (mu.powi_scalar(2) + log_var.clone().exp() - log_var).sub_scalar(1.0).mul_scalar(0.5)
+    (mu.powi_scalar(2) + log_var.clone().exp() - log_var)
+        .sub_scalar(1.0)
+        .mul_scalar(0.5)
 }
 
 /// −log p(x|z) for the chosen likelihood.
@@ -81,9 +89,19 @@ impl LossParts {
     pub fn from_tensors(recon: Tensor<1>, kl_dims: Tensor<2>, beta: f32) -> Self {
         let batch = recon.dims()[0] as f32;
         let recon = recon.sum().into_scalar::<f32>() / batch;
-        let kl_per_dim: Vec<f32> = kl_dims.mean_dim(0).into_data().try_into_vec::<f32>().unwrap_or_default();
+        let kl_per_dim: Vec<f32> = kl_dims
+            .mean_dim(0)
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap_or_default();
         let kl = kl_per_dim.iter().sum();
-        Self { recon, kl, total: recon + beta * kl, beta, kl_per_dim }
+        Self {
+            recon,
+            kl,
+            total: recon + beta * kl,
+            beta,
+            kl_per_dim,
+        }
     }
 
     pub fn is_finite(&self) -> bool {
@@ -93,7 +111,9 @@ impl LossParts {
     /// The mean of several batches' parts, weighted by their sizes.
     pub fn weighted_mean(parts: &[(LossParts, usize)]) -> Self {
         let n: usize = parts.iter().map(|(_, k)| k).sum();
-        let w = |f: &dyn Fn(&LossParts) -> f32| parts.iter().map(|(p, k)| f(p) * *k as f32).sum::<f32>() / n.max(1) as f32;
+        let w = |f: &dyn Fn(&LossParts) -> f32| {
+            parts.iter().map(|(p, k)| f(p) * *k as f32).sum::<f32>() / n.max(1) as f32
+        };
         let dims = parts.first().map_or(0, |(p, _)| p.kl_per_dim.len());
         Self {
             recon: w(&|p| p.recon),
@@ -125,14 +145,16 @@ mod tests {
     fn bce_matches_hand_computed_values() {
         // logits 0 → p = ½: −ln ½ whatever x; logit 2, x = 1 → −ln σ(2); logit −3, x = 0.25.
         let sig = |l: f32| 1.0 / (1.0 + (-l).exp());
-        let expected = 2f32.ln() + -(sig(2.0).ln()) + -(0.25 * sig(-3.0).ln() + 0.75 * (1.0 - sig(-3.0)).ln());
+        let expected =
+            2f32.ln() + -(sig(2.0).ln()) + -(0.25 * sig(-3.0).ln() + 0.75 * (1.0 - sig(-3.0)).ln());
         let got = bce_with_logits(t2(vec![0.0, 2.0, -3.0], 1), t2(vec![0.7, 1.0, 0.25], 1));
         close(got.into_scalar::<f32>(), expected, 1e-5);
     }
 
     #[test]
     fn bce_is_finite_for_huge_logits() {
-        let got = bce_with_logits(t2(vec![500.0, -500.0], 1), t2(vec![0.0, 1.0], 1)).into_scalar::<f32>();
+        let got =
+            bce_with_logits(t2(vec![500.0, -500.0], 1), t2(vec![0.0, 1.0], 1)).into_scalar::<f32>();
         close(got, 1000.0, 1e-5);
     }
 
@@ -148,7 +170,10 @@ mod tests {
     #[test]
     fn kl_closed_form_matches_monte_carlo() {
         let (mu, log_var) = (vec![0.8f32, -1.5, 0.0], vec![-0.7f32, 0.4, 0.0]);
-        let posterior = Posterior { mu: t2(mu.clone(), 1), log_var: t2(log_var.clone(), 1) };
+        let posterior = Posterior {
+            mu: t2(mu.clone(), 1),
+            log_var: t2(log_var.clone(), 1),
+        };
         let closed: Vec<f32> = kl_per_dim(&posterior).into_data().try_into_vec().unwrap();
         // KL = E_q[ln q(z) − ln p(z)], estimated from 200k samples of q per dimension.
         let mut rng = Rng::new(11);
@@ -170,9 +195,24 @@ mod tests {
 
     #[test]
     fn weighted_mean_weights_by_batch_size() {
-        let a = LossParts { recon: 1.0, kl: 2.0, total: 3.0, beta: 1.0, kl_per_dim: vec![2.0] };
-        let b = LossParts { recon: 4.0, kl: 5.0, total: 9.0, beta: 1.0, kl_per_dim: vec![5.0] };
+        let a = LossParts {
+            recon: 1.0,
+            kl: 2.0,
+            total: 3.0,
+            beta: 1.0,
+            kl_per_dim: vec![2.0],
+        };
+        let b = LossParts {
+            recon: 4.0,
+            kl: 5.0,
+            total: 9.0,
+            beta: 1.0,
+            kl_per_dim: vec![5.0],
+        };
         let m = LossParts::weighted_mean(&[(a, 1), (b, 2)]);
-        assert_eq!((m.recon, m.kl, m.total, m.kl_per_dim[0]), (3.0, 4.0, 7.0, 4.0));
+        assert_eq!(
+            (m.recon, m.kl, m.total, m.kl_per_dim[0]),
+            (3.0, 4.0, 7.0, 4.0)
+        );
     }
 }

@@ -14,7 +14,12 @@ fn linear(inputs: usize, outputs: usize) -> usize {
 
 /// The exact parameter count of the model `cfg` describes (tests compare it with burn's count).
 pub fn parameter_count(cfg: &VaeConfig) -> usize {
-    let (p, c, h, l) = (cfg.image.pixels(), cfg.num_classes, cfg.hidden, cfg.latent_dim);
+    let (p, c, h, l) = (
+        cfg.image.pixels(),
+        cfg.num_classes,
+        cfg.hidden,
+        cfg.latent_dim,
+    );
     let heads = 2 * linear(h, l); // μ and log σ²
     match cfg.arch {
         Arch::Mlp => linear(p + c, h) + heads + linear(l + c, h) + linear(h, p),
@@ -24,7 +29,10 @@ pub fn parameter_count(cfg: &VaeConfig) -> usize {
             let ch = cfg.image.channels;
             // Down: one 16-tap matrix; Up: four parity matrices of 4 taps each.
             let encoder = linear(16 * ch, c0) + linear(16 * c0, c1) + linear(flat + c, h) + heads;
-            let decoder = linear(l + c, h) + linear(h, flat) + 4 * linear(4 * c1, c0) + 4 * linear(4 * c0, ch);
+            let decoder = linear(l + c, h)
+                + linear(h, flat)
+                + 4 * linear(4 * c1, c0)
+                + 4 * linear(4 * c0, ch);
             encoder + decoder
         }
     }
@@ -54,9 +62,15 @@ impl MemoryEstimate {
         let mut per_image = 2 * (3 * p + 3 * h + 6 * l);
         if cfg.arch == Arch::Conv {
             let [c0, c1] = cfg.conv_channels;
-            let (half, quarter) = (cfg.image.width * cfg.image.height / 4, cfg.image.width * cfg.image.height / 16);
+            let (half, quarter) = (
+                cfg.image.width * cfg.image.height / 4,
+                cfg.image.width * cfg.image.height / 16,
+            );
             // The per-tap slices of both convolutions and both transposed ones, and their maps.
-            per_image += 2 * (16 * (half * cfg.image.channels + quarter * c0) + 8 * (quarter * c1 + half * c0) + 2 * (half * c0 + quarter * c1));
+            per_image += 2
+                * (16 * (half * cfg.image.channels + quarter * c0)
+                    + 8 * (quarter * c1 + half * c0)
+                    + 2 * (half * c0 + quarter * c1));
         }
         Self {
             parameters,
@@ -109,10 +123,24 @@ mod tests {
 
     #[test]
     fn parameter_count_is_burns_count() {
-        let mlp = VaeConfig { num_classes: 10, ..VaeConfig::reference_mlp() };
-        let conv = VaeConfig { arch: Arch::Conv, image: ImageShape::COLOUR28, hidden: 64, latent_dim: 4, num_classes: 4, ..VaeConfig::reference_mlp() };
+        let mlp = VaeConfig {
+            num_classes: 10,
+            ..VaeConfig::reference_mlp()
+        };
+        let conv = VaeConfig {
+            arch: Arch::Conv,
+            image: ImageShape::COLOUR28,
+            hidden: 64,
+            latent_dim: 4,
+            num_classes: 4,
+            ..VaeConfig::reference_mlp()
+        };
         for cfg in [VaeConfig::reference_mlp(), mlp, conv] {
-            assert_eq!(parameter_count(&cfg), cfg.init(1, &inference_device()).num_params(), "{cfg:?}");
+            assert_eq!(
+                parameter_count(&cfg),
+                cfg.init(1, &inference_device()).num_params(),
+                "{cfg:?}"
+            );
         }
     }
 
@@ -120,13 +148,29 @@ mod tests {
     fn the_reference_model_fits_and_a_giant_is_refused_with_numbers() {
         let reference = MemoryEstimate::of(&TrainingConfig::reference(), 10_000);
         assert!(reference.check().is_ok(), "{reference}");
-        assert!(reference.total() < 100 << 20, "the reference model needs well under 100 MB: {reference}");
+        assert!(
+            reference.total() < 100 << 20,
+            "the reference model needs well under 100 MB: {reference}"
+        );
         let giant = TrainingConfig {
-            model: VaeConfig { image: ImageShape { width: 256, height: 256, channels: 3 }, hidden: 4096, ..VaeConfig::reference_mlp() },
+            model: VaeConfig {
+                image: ImageShape {
+                    width: 256,
+                    height: 256,
+                    channels: 3,
+                },
+                hidden: 4096,
+                ..VaeConfig::reference_mlp()
+            },
             batch_size: 1024,
             ..TrainingConfig::reference()
         };
         let message = MemoryEstimate::of(&giant, 100).check().unwrap_err();
-        assert!(message.contains("weights") && message.contains("activations") && message.contains("MB"), "{message}");
+        assert!(
+            message.contains("weights")
+                && message.contains("activations")
+                && message.contains("MB"),
+            "{message}"
+        );
     }
 }

@@ -50,7 +50,14 @@ impl Pca2 {
         let mut axes = [first, second];
         if let Some(p) = previous {
             for (axis, old) in axes.iter_mut().zip(&p.axes) {
-                if old.len() == dim && axis.iter().zip(old).map(|(a, &o)| a * o as f64).sum::<f64>() < 0.0 {
+                if old.len() == dim
+                    && axis
+                        .iter()
+                        .zip(old)
+                        .map(|(a, &o)| a * o as f64)
+                        .sum::<f64>()
+                        < 0.0
+                {
                     axis.iter_mut().for_each(|a| *a = -*a);
                 }
             }
@@ -65,13 +72,21 @@ impl Pca2 {
 
     /// Coordinates of one latent vector on the plane.
     pub fn project(&self, z: &[f32]) -> [f32; 2] {
-        let centred = |axis: &[f32]| z.iter().zip(&self.mean).zip(axis).map(|((v, m), a)| (v - m) * a).sum();
+        let centred = |axis: &[f32]| {
+            z.iter()
+                .zip(&self.mean)
+                .zip(axis)
+                .map(|((v, m), a)| (v - m) * a)
+                .sum()
+        };
         [centred(&self.axes[0]), centred(&self.axes[1])]
     }
 
     /// The latent vector at plane coordinates (x, y): mean + x·axis₁ + y·axis₂.
     pub fn back_project(&self, p: [f32; 2]) -> Vec<f32> {
-        (0..self.mean.len()).map(|i| self.mean[i] + p[0] * self.axes[0][i] + p[1] * self.axes[1][i]).collect()
+        (0..self.mean.len())
+            .map(|i| self.mean[i] + p[0] * self.axes[0][i] + p[1] * self.axes[1][i])
+            .collect()
     }
 }
 
@@ -91,13 +106,17 @@ fn rayleigh(m: &[f64], v: &[f64], dim: usize) -> f64 {
 }
 
 fn mul(m: &[f64], v: &[f64], dim: usize) -> Vec<f64> {
-    (0..dim).map(|i| dot(&m[i * dim..(i + 1) * dim], v)).collect()
+    (0..dim)
+        .map(|i| dot(&m[i * dim..(i + 1) * dim], v))
+        .collect()
 }
 
 /// Power iteration on a symmetric positive semi-definite matrix, from `start` when given.
 fn top_eigenvector(m: &[f64], dim: usize, start: Option<&[f32]>) -> Vec<f64> {
     let mut v: Vec<f64> = match start {
-        Some(s) if s.len() == dim && s.iter().any(|x| *x != 0.0) => s.iter().map(|&x| x as f64).collect(),
+        Some(s) if s.len() == dim && s.iter().any(|x| *x != 0.0) => {
+            s.iter().map(|&x| x as f64).collect()
+        }
         // Not an axis vector: an axis could be exactly orthogonal to the answer.
         _ => (0..dim).map(|i| 1.0 + 0.1 * i as f64).collect(),
     };
@@ -108,7 +127,11 @@ fn top_eigenvector(m: &[f64], dim: usize, start: Option<&[f32]>) -> Vec<f64> {
             break; // no variance left: any unit vector will do
         }
         normalize(&mut next);
-        let change = next.iter().zip(&v).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let change = next
+            .iter()
+            .zip(&v)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         v = next;
         if change < 1e-10 {
             break;
@@ -138,12 +161,26 @@ mod tests {
     fn recovers_the_axes_of_a_known_cloud() {
         let pca = Pca2::fit(&cloud(), 3, None);
         let s = std::f32::consts::FRAC_1_SQRT_2;
-        let along = |axis: &[f32], dir: [f32; 3]| axis.iter().zip(dir).map(|(a, d)| a * d).sum::<f32>().abs();
-        assert!(along(&pca.axes[0], [s, s, 0.0]) > 0.999, "{:?}", pca.axes[0]);
-        assert!(along(&pca.axes[1], [0.0, 0.0, 1.0]) > 0.999, "{:?}", pca.axes[1]);
+        let along = |axis: &[f32], dir: [f32; 3]| {
+            axis.iter().zip(dir).map(|(a, d)| a * d).sum::<f32>().abs()
+        };
+        assert!(
+            along(&pca.axes[0], [s, s, 0.0]) > 0.999,
+            "{:?}",
+            pca.axes[0]
+        );
+        assert!(
+            along(&pca.axes[1], [0.0, 0.0, 1.0]) > 0.999,
+            "{:?}",
+            pca.axes[1]
+        );
         assert!((pca.mean[0] - 5.0).abs() < 0.2 && (pca.mean[1] + 2.0).abs() < 0.2);
         // Variances 9, 1, 0.01 of 10.01 in all.
-        assert!((pca.explained[0] - 0.9).abs() < 0.02 && (pca.explained[1] - 0.1).abs() < 0.02, "{:?}", pca.explained);
+        assert!(
+            (pca.explained[0] - 0.9).abs() < 0.02 && (pca.explained[1] - 0.1).abs() < 0.02,
+            "{:?}",
+            pca.explained
+        );
     }
 
     #[test]
@@ -151,18 +188,38 @@ mod tests {
         let pca = Pca2::fit(&cloud(), 3, None);
         for p in [[0.0, 0.0], [1.5, -2.0], [-3.0, 0.25]] {
             let q = pca.project(&pca.back_project(p));
-            assert!((q[0] - p[0]).abs() < 1e-4 && (q[1] - p[1]).abs() < 1e-4, "{p:?} → {q:?}");
+            assert!(
+                (q[0] - p[0]).abs() < 1e-4 && (q[1] - p[1]).abs() < 1e-4,
+                "{p:?} → {q:?}"
+            );
         }
         // A point on the plane survives the round trip; the plane's normal is dropped.
         let z = pca.back_project([0.7, 0.3]);
-        assert!(pca.back_project(pca.project(&z)).iter().zip(&z).all(|(a, b)| (a - b).abs() < 1e-4));
+        assert!(pca
+            .back_project(pca.project(&z))
+            .iter()
+            .zip(&z)
+            .all(|(a, b)| (a - b).abs() < 1e-4));
     }
 
     #[test]
     fn axes_keep_their_orientation_from_frame_to_frame() {
         let first = Pca2::fit(&cloud(), 3, None);
-        let flipped = Pca2 { axes: [first.axes[0].iter().map(|a| -a).collect(), first.axes[1].clone()], ..first.clone() };
+        let flipped = Pca2 {
+            axes: [
+                first.axes[0].iter().map(|a| -a).collect(),
+                first.axes[1].clone(),
+            ],
+            ..first.clone()
+        };
         let next = Pca2::fit(&cloud(), 3, Some(&flipped));
-        assert!(next.axes[0].iter().zip(&flipped.axes[0]).map(|(a, b)| a * b).sum::<f32>() > 0.99);
+        assert!(
+            next.axes[0]
+                .iter()
+                .zip(&flipped.axes[0])
+                .map(|(a, b)| a * b)
+                .sum::<f32>()
+                > 0.99
+        );
     }
 }

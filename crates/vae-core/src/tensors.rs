@@ -26,10 +26,15 @@ pub fn one_hot(labels: &[u8], classes: usize, device: &Device) -> Option<Tensor<
 /// # Shapes
 /// - returns ([batch, pixels], [batch, classes])
 pub fn batch(batch: &Batch, classes: usize, device: &Device) -> (Tensor<2>, Option<Tensor<2>>) {
-    (matrix(batch.images.clone(), batch.len(), device), one_hot(&batch.labels, classes, device))
+    (
+        matrix(batch.images.clone(), batch.len(), device),
+        one_hot(&batch.labels, classes, device),
+    )
 }
 
 /// Reads a tensor back to the host.
 pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().try_into_vec::<f32>().expect("float tensors hold f32")
+    t.into_data()
+        .try_into_vec::<f32>()
+        .expect("float tensors hold f32")
 }

@@ -119,14 +119,21 @@ impl Trainer {
     pub fn gradients(&mut self, batch: &Batch) -> Result<(LossParts, GradientsParams), TrainError> {
         let cfg = &self.config.model;
         if batch.shape.pixels() != cfg.image.pixels() {
-            return Err(TrainError::WrongImageSize { expected: cfg.image.pixels(), found: batch.shape.pixels() });
+            return Err(TrainError::WrongImageSize {
+                expected: cfg.image.pixels(),
+                found: batch.shape.pixels(),
+            });
         }
         if batch.images.iter().any(|v| !v.is_finite()) {
             return Err(TrainError::InvalidPixels);
         }
         let beta = self.config.beta_at(self.step);
         let (x, class) = tensors::batch(batch, cfg.num_classes, &self.device); // [b, pixels], [b, classes]
-        let eps = tensors::matrix(self.noise.normals(batch.len() * cfg.latent_dim), batch.len(), &self.device); // [b, latent]
+        let eps = tensors::matrix(
+            self.noise.normals(batch.len() * cfg.latent_dim),
+            batch.len(),
+            &self.device,
+        ); // [b, latent]
         let (posterior, logits) = self.model.forward(x.clone(), class, eps);
         let recon = reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x); // [b]
         let kl_dims = kl_per_dim(&posterior); // [b, latent]
@@ -136,16 +143,24 @@ impl Trainer {
             // The input is finite, so these weights are bad: the last update made them so.
             self.model = self.last_good.clone();
             self.optim = FusedAdam::new();
-            return Err(TrainError::NonFinite { step: self.step, parts });
+            return Err(TrainError::NonFinite {
+                step: self.step,
+                parts,
+            });
         }
-        Ok((parts, GradientsParams::from_grads(objective.backward(), &self.model)))
+        Ok((
+            parts,
+            GradientsParams::from_grads(objective.backward(), &self.model),
+        ))
     }
 
     /// The optimiser's update from `gradients`' result; the weights before it are kept in case
     /// the next loss turns out non-finite.
     pub fn update(&mut self, grads: GradientsParams) {
         self.last_good = self.model.clone();
-        self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
+        self.model = self
+            .optim
+            .step(self.config.learning_rate, self.model.clone(), grads);
         self.step += 1;
     }
 }

@@ -22,7 +22,12 @@ pub fn sample_grid(model: &Vae, cfg: &VaeConfig, z: &[f32]) -> (usize, usize, Ve
 
 /// The first `n` images of `data`, each row of 8 followed by a row of their reconstructions
 /// decoder(μ), as (width, height, RGBA).
-pub fn reconstruction_grid(model: &Vae, cfg: &VaeConfig, data: &Dataset, n: usize) -> (usize, usize, Vec<u8>) {
+pub fn reconstruction_grid(
+    model: &Vae,
+    cfg: &VaeConfig,
+    data: &Dataset,
+    n: usize,
+) -> (usize, usize, Vec<u8>) {
     let n = n.min(data.len());
     let batch = Batch::gather(data, &(0..n).collect::<Vec<_>>());
     let (mu, _) = encode(model, cfg, &batch.images, &batch.labels);
@@ -50,7 +55,11 @@ pub fn grid_value(i: usize, k: usize, range: f32) -> f32 {
 /// +range at the top, column c has z₁ rising from −range at the left, so the grid lines up with
 /// a scatter plot whose y axis points up.
 pub fn manifold_codes(k: usize, range: f32) -> Vec<f32> {
-    (0..k).flat_map(|r| (0..k).flat_map(move |c| [grid_value(c, k, range), grid_value(k - 1 - r, k, range)])).collect()
+    (0..k)
+        .flat_map(|r| {
+            (0..k).flat_map(move |c| [grid_value(c, k, range), grid_value(k - 1 - r, k, range)])
+        })
+        .collect()
 }
 
 /// decoder(z) over the k×k manifold grid, without gaps (the classic picture), as RGBA.
@@ -69,14 +78,31 @@ pub fn dims_by_kl(kl_per_dim: &[f32]) -> Vec<usize> {
 
 /// One row per dimension in `order`: `steps` decodes as that dimension sweeps ±LATENT_RANGE with
 /// the others held at `base`.
-pub fn traversal_grid(model: &Vae, cfg: &VaeConfig, base: &[f32], order: &[usize], steps: usize, class: u8) -> (usize, usize, Vec<u8>) {
-    let z: Vec<f32> = order.iter().flat_map(|&d| traverse(base, d, -LATENT_RANGE, LATENT_RANGE, steps)).collect();
+pub fn traversal_grid(
+    model: &Vae,
+    cfg: &VaeConfig,
+    base: &[f32],
+    order: &[usize],
+    steps: usize,
+    class: u8,
+) -> (usize, usize, Vec<u8>) {
+    let z: Vec<f32> = order
+        .iter()
+        .flat_map(|&d| traverse(base, d, -LATENT_RANGE, LATENT_RANGE, steps))
+        .collect();
     let pixels = decode(model, cfg, &z, &vec![class; order.len() * steps]);
     grid_rgba(&pixels, cfg.image, steps, GAP)
 }
 
 /// Two rows from code `a` to code `b`: the straight line, then the great circle.
-pub fn interpolation_strip(model: &Vae, cfg: &VaeConfig, a: &[f32], b: &[f32], steps: usize, class: u8) -> (usize, usize, Vec<u8>) {
+pub fn interpolation_strip(
+    model: &Vae,
+    cfg: &VaeConfig,
+    a: &[f32],
+    b: &[f32],
+    steps: usize,
+    class: u8,
+) -> (usize, usize, Vec<u8>) {
     let mut z = interpolate(a, b, steps, Interpolation::Linear);
     z.extend(interpolate(a, b, steps, Interpolation::Spherical));
     let pixels = decode(model, cfg, &z, &vec![class; 2 * steps]);
@@ -92,7 +118,11 @@ mod tests {
         let z = manifold_codes(5, 3.0);
         assert_eq!(&z[0..2], &[-3.0, 3.0], "top left: z₁ = −3, z₂ = +3");
         assert_eq!(&z[z.len() - 2..], &[3.0, -3.0], "bottom right");
-        assert_eq!(&z[2 * 12..2 * 12 + 2], &[0.0, 0.0], "the centre cell is the origin");
+        assert_eq!(
+            &z[2 * 12..2 * 12 + 2],
+            &[0.0, 0.0],
+            "the centre cell is the origin"
+        );
     }
 
     #[test]

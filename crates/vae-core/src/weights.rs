@@ -36,7 +36,10 @@ pub enum WeightsError {
     /// The record does not fit the architecture its header describes.
     RecordMismatch(String),
     /// The file holds another architecture than the one asked for.
-    ArchitectureMismatch { expected: Box<VaeConfig>, found: Box<VaeConfig> },
+    ArchitectureMismatch {
+        expected: Box<VaeConfig>,
+        found: Box<VaeConfig>,
+    },
     /// Some weights are NaN or infinite: such a model draws nothing and cannot train.
     NonFiniteWeights,
 }
@@ -44,7 +47,10 @@ pub enum WeightsError {
 impl fmt::Display for WeightsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotAWeightsFile => write!(f, "this is not a VAE Lab weights file (its first bytes are not VAELAB)"),
+            Self::NotAWeightsFile => write!(
+                f,
+                "this is not a VAE Lab weights file (its first bytes are not VAELAB)"
+            ),
             Self::UnsupportedVersion(v) => {
                 write!(f, "weights format version {v} is not supported (this page reads version {FORMAT_VERSION})")
             }
@@ -52,8 +58,14 @@ impl fmt::Display for WeightsError {
             Self::BadHeader(e) => write!(f, "the weights file's header is unreadable: {e}"),
             Self::InvalidConfig(e) => write!(f, "the weights file describes an invalid model: {e}"),
             Self::ChecksumMismatch => write!(f, "the weights file is corrupt (checksum mismatch)"),
-            Self::RecordMismatch(e) => write!(f, "the weights do not fit the model their header describes: {e}"),
-            Self::NonFiniteWeights => write!(f, "some of the weights are not finite numbers (NaN or infinite)"),
+            Self::RecordMismatch(e) => write!(
+                f,
+                "the weights do not fit the model their header describes: {e}"
+            ),
+            Self::NonFiniteWeights => write!(
+                f,
+                "some of the weights are not finite numbers (NaN or infinite)"
+            ),
             Self::ArchitectureMismatch { expected, found } => write!(
                 f,
                 "the weights are for another model ({}), not this one ({})",
@@ -68,12 +80,18 @@ impl std::error::Error for WeightsError {}
 
 /// FNV-1a, 64 bit: enough to notice a flipped byte, and tiny.
 fn checksum(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Serialises a model with its header.
 pub fn save(model: &Vae, header: &WeightsHeader) -> Vec<u8> {
-    let record = model.valid().into_record().into_bytes().expect("a module's record serialises");
+    let record = model
+        .valid()
+        .into_record()
+        .into_bytes()
+        .expect("a module's record serialises");
     let json = serde_json::to_vec(header).expect("the header serialises");
     let mut out = Vec::with_capacity(32 + json.len() + record.len());
     out.extend_from_slice(MAGIC);
@@ -107,11 +125,16 @@ pub fn read_header(bytes: &[u8]) -> Result<(WeightsHeader, &[u8]), WeightsError>
     }
     let header_len = u32::from_le_bytes(take(4)?.try_into().unwrap()) as usize;
     if header_len > MAX_HEADER {
-        return Err(WeightsError::BadHeader(format!("header length {header_len} is implausible")));
+        return Err(WeightsError::BadHeader(format!(
+            "header length {header_len} is implausible"
+        )));
     }
-    let header: WeightsHeader =
-        serde_json::from_slice(take(header_len)?).map_err(|e| WeightsError::BadHeader(e.to_string()))?;
-    header.config.validate().map_err(WeightsError::InvalidConfig)?;
+    let header: WeightsHeader = serde_json::from_slice(take(header_len)?)
+        .map_err(|e| WeightsError::BadHeader(e.to_string()))?;
+    header
+        .config
+        .validate()
+        .map_err(WeightsError::InvalidConfig)?;
     let record_len = u64::from_le_bytes(take(8)?.try_into().unwrap());
     let sum = u64::from_le_bytes(take(8)?.try_into().unwrap());
     if record_len != rest.len() as u64 {
@@ -145,13 +168,19 @@ pub fn load(bytes: &[u8]) -> Result<(WeightsHeader, Vae), WeightsError> {
 struct AllFinite(bool);
 
 impl burn::module::ModuleVisitor for AllFinite {
-    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<burn::tensor::Tensor<D>>) {
+    fn visit_float<const D: usize>(
+        &mut self,
+        param: &burn::module::Param<burn::tensor::Tensor<D>>,
+    ) {
         self.0 = self.0 && param.val().is_finite().all().into_scalar::<bool>();
     }
 }
 
 /// Like `load`, but only for the architecture `expected`.
-pub fn load_expecting(bytes: &[u8], expected: &VaeConfig) -> Result<(WeightsHeader, Vae), WeightsError> {
+pub fn load_expecting(
+    bytes: &[u8],
+    expected: &VaeConfig,
+) -> Result<(WeightsHeader, Vae), WeightsError> {
     let (header, _) = read_header(bytes)?;
     if !header.config.same_model(expected) {
         return Err(WeightsError::ArchitectureMismatch {

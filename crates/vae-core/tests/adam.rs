@@ -1,5 +1,7 @@
 //! The fused Adam against burn's Adam: the same model, batches and noise, 100 steps each.
 mod common;
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
 use common::{mnist, small_mlp};
 use vae_core::adam::FusedAdam;
 use vae_core::backend::training_device;
@@ -8,8 +10,6 @@ use vae_core::loss::{kl_per_dim, negative_elbo, reconstruction};
 use vae_core::model::Vae;
 use vae_core::rng::Rng;
 use vae_core::tensors;
-use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
 
 #[test]
 fn fused_adam_matches_burns_adam_over_100_steps() {
@@ -30,7 +30,12 @@ fn fused_adam_matches_burns_adam_over_100_steps() {
             let x = tensors::matrix(batch.images.clone(), batch.len(), &device); // [b, pixels]
             let e = tensors::matrix(eps.clone(), batch.len(), &device); // [b, latent]
             let (posterior, logits) = model.forward(x.clone(), None, e);
-            let loss = negative_elbo(reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x), kl_per_dim(&posterior), 1.0).mean();
+            let loss = negative_elbo(
+                reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x),
+                kl_per_dim(&posterior),
+                1.0,
+            )
+            .mean();
             GradientsParams::from_grads(loss.backward(), model)
         };
         let g = step(&ours);
@@ -46,16 +51,30 @@ fn fused_adam_matches_burns_adam_over_100_steps() {
     let (a, b) = (weights(&ours), weights(&theirs));
     assert_eq!(a.len(), b.len());
     assert!(a.len() > 10_000);
-    let moved = a.iter().zip(&weights(&start)).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+    let moved = a
+        .iter()
+        .zip(&weights(&start))
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
     assert!(moved > 1e-2, "training moved the weights: {moved}");
-    let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
-    assert!(worst <= 1e-6, "largest weight difference after 100 steps: {worst}");
+    let worst = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst <= 1e-6,
+        "largest weight difference after 100 steps: {worst}"
+    );
 }
 
 struct Collect<'a>(&'a mut Vec<f32>);
 
 impl burn::module::ModuleVisitor for Collect<'_> {
-    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<burn::tensor::Tensor<D>>) {
+    fn visit_float<const D: usize>(
+        &mut self,
+        param: &burn::module::Param<burn::tensor::Tensor<D>>,
+    ) {
         self.0.extend(param.val().into_data().iter::<f32>());
     }
 }

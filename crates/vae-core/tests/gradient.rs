@@ -12,12 +12,21 @@ use vae_core::tensors::{matrix, to_vec};
 
 fn loss(vae: &Vae, cfg: &VaeConfig, x: &Tensor<2>, eps: &Tensor<2>) -> Tensor<1> {
     let (posterior, logits) = vae.forward(x.clone(), None, eps.clone());
-    negative_elbo(reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x.clone()), kl_per_dim(&posterior), 1.0).mean()
+    negative_elbo(
+        reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x.clone()),
+        kl_per_dim(&posterior),
+        1.0,
+    )
+    .mean()
 }
 
 #[test]
 fn elbo_gradient_matches_finite_differences() {
-    let image = ImageShape { width: 3, height: 2, channels: 1 };
+    let image = ImageShape {
+        width: 3,
+        height: 2,
+        channels: 1,
+    };
     let cfg = tiny(Arch::Mlp, image, 0);
     let device = training_device();
     let vae = cfg.init(5, &device);
@@ -25,7 +34,9 @@ fn elbo_gradient_matches_finite_differences() {
     let x = matrix((0..12).map(|_| rng.uniform()).collect(), 2, &device); // [2, 6]
     let eps = matrix(rng.normals(2 * 3), 2, &device); // [2, 3]
 
-    let Encoder::Mlp(encoder) = &vae.encoder else { unreachable!() };
+    let Encoder::Mlp(encoder) = &vae.encoder else {
+        unreachable!()
+    };
     let weight = encoder.hidden.weight.val(); // [6, 16]
     let grads = loss(&vae, &cfg, &x, &eps).backward();
     let analytic = to_vec(weight.grad(&grads).unwrap());
@@ -37,12 +48,18 @@ fn elbo_gradient_matches_finite_differences() {
             let mut v = values.clone();
             v[index] += delta;
             let mut moved = vae.clone();
-            let Encoder::Mlp(e) = &mut moved.encoder else { unreachable!() };
+            let Encoder::Mlp(e) = &mut moved.encoder else {
+                unreachable!()
+            };
             e.hidden.weight = Param::from_tensor(matrix(v, 6, &device));
             to_vec(loss(&moved, &cfg, &x, &eps).inner())[0]
         };
         let numeric = (at(h) - at(-h)) / (2.0 * h);
         let tol = 2e-3 + 1e-2 * numeric.abs();
-        assert!((numeric - analytic[index]).abs() < tol, "weight {index}: {numeric} vs {}", analytic[index]);
+        assert!(
+            (numeric - analytic[index]).abs() < tol,
+            "weight {index}: {numeric} vs {}",
+            analytic[index]
+        );
     }
 }

@@ -13,7 +13,9 @@ fn trained(config: &TrainingConfig, steps: usize) -> (Trainer, vae_core::data::D
     let mut trainer = Trainer::new(config.clone()).unwrap();
     let mut batches = Batcher::new(train.len(), config.seed);
     for _ in 0..steps {
-        trainer.step(&batches.next(&train, config.batch_size)).unwrap();
+        trainer
+            .step(&batches.next(&train, config.batch_size))
+            .unwrap();
     }
     (trainer, test.split_at(300).0)
 }
@@ -24,9 +26,17 @@ fn kl_per_dimension_sums_to_the_total_kl_and_counts_active_units() {
     let (trainer, test) = trained(&config, 60);
     let parts = evaluate(&trainer.model(), &config.model, &test, 1.0);
     let sum: f32 = parts.kl_per_dim.iter().sum();
-    assert!((sum - parts.kl).abs() < 1e-3 * parts.kl.max(1.0), "Σ per-dimension KL {sum} vs total {}", parts.kl);
+    assert!(
+        (sum - parts.kl).abs() < 1e-3 * parts.kl.max(1.0),
+        "Σ per-dimension KL {sum} vs total {}",
+        parts.kl
+    );
     assert!(parts.kl_per_dim.iter().all(|k| *k >= 0.0));
-    assert!(active_units(&parts.kl_per_dim) >= 1, "a trained model uses some dimensions: {:?}", parts.kl_per_dim);
+    assert!(
+        active_units(&parts.kl_per_dim) >= 1,
+        "a trained model uses some dimensions: {:?}",
+        parts.kl_per_dim
+    );
     assert_eq!(dims_by_kl(&parts.kl_per_dim).len(), 4);
 }
 
@@ -34,14 +44,22 @@ fn kl_per_dimension_sums_to_the_total_kl_and_counts_active_units() {
 fn the_autoencoder_twin_trains_with_zero_kl_weight() {
     let config = small_mlp(6);
     let twin = config.autoencoder_twin();
-    assert_eq!((twin.beta, twin.beta_warmup_steps, &twin.model, twin.seed), (0.0, 0, &config.model, config.seed));
+    assert_eq!(
+        (twin.beta, twin.beta_warmup_steps, &twin.model, twin.seed),
+        (0.0, 0, &config.model, config.seed)
+    );
     let (train, _) = mnist().split_at(MNIST_TRAIN);
     let mut trainer = Trainer::new(twin.clone()).unwrap();
     let mut batches = Batcher::new(train.len(), twin.seed);
     let mut last = None;
     for _ in 0..30 {
-        let parts = trainer.step(&batches.next(&train, twin.batch_size)).unwrap();
-        assert_eq!(parts.total, parts.recon, "β = 0: the objective is the reconstruction alone");
+        let parts = trainer
+            .step(&batches.next(&train, twin.batch_size))
+            .unwrap();
+        assert_eq!(
+            parts.total, parts.recon,
+            "β = 0: the objective is the reconstruction alone"
+        );
         last = Some(parts);
     }
     // Nothing holds its posterior to the prior, so its KL is free to grow.
@@ -50,7 +68,13 @@ fn the_autoencoder_twin_trains_with_zero_kl_weight() {
 
 #[test]
 fn views_have_their_documented_shapes() {
-    let config = TrainingConfig { model: vae_core::config::VaeConfig { latent_dim: 2, ..small_mlp(7).model }, ..small_mlp(7) };
+    let config = TrainingConfig {
+        model: vae_core::config::VaeConfig {
+            latent_dim: 2,
+            ..small_mlp(7).model
+        },
+        ..small_mlp(7)
+    };
     let (trainer, test) = trained(&config, 20);
     let model = trainer.model();
     let (w, h, rgba) = manifold_grid(&model, &config.model, 15, 0);
@@ -62,6 +86,9 @@ fn views_have_their_documented_shapes() {
     // −ELBO per image: fixed noise, so the same images get the same scores.
     let images = &test.images()[..5 * 784];
     let a = negative_elbo_per_image(&model, &config.model, images, &test.labels()[..5]);
-    assert_eq!(a, negative_elbo_per_image(&model, &config.model, images, &test.labels()[..5]));
+    assert_eq!(
+        a,
+        negative_elbo_per_image(&model, &config.model, images, &test.labels()[..5])
+    );
     assert!(a.iter().all(|s| s.is_finite() && *s > 0.0));
 }

@@ -7,13 +7,27 @@ use vae_core::data::{read_idx, write_idx, Dataset};
 use vae_core::weights::{load, save, WeightsHeader};
 
 fn valid_idx() -> Vec<u8> {
-    write_idx(&[3, 4, 5], &(0..60).map(|i| (i * 7) as u8).collect::<Vec<_>>())
+    write_idx(
+        &[3, 4, 5],
+        &(0..60).map(|i| (i * 7) as u8).collect::<Vec<_>>(),
+    )
 }
 
 fn valid_weights() -> Vec<u8> {
-    let config = VaeConfig { hidden: 8, latent_dim: 2, ..VaeConfig::reference_mlp() };
+    let config = VaeConfig {
+        hidden: 8,
+        latent_dim: 2,
+        ..VaeConfig::reference_mlp()
+    };
     let model = config.init(1, &vae_core::backend::inference_device());
-    save(&model, &WeightsHeader { config, dataset: "mnist".into(), steps: 3 })
+    save(
+        &model,
+        &WeightsHeader {
+            config,
+            dataset: "mnist".into(),
+            steps: 3,
+        },
+    )
 }
 
 /// A mutation: overwrite, insert or cut bytes at positions drawn from the seeds.

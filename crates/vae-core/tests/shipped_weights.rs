@@ -7,11 +7,20 @@ use vae_core::weights::load_expecting;
 
 #[test]
 fn pretrained_mnist_weights_load_and_are_good() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/assets/pretrained-mnist.vae");
-    let bytes = std::fs::read(path).expect("www/assets/pretrained-mnist.vae is shipped (vae-cli train writes it)");
-    let (header, model) = load_expecting(&bytes, &VaeConfig::reference_mlp()).expect("loads into the reference MLP");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../www/assets/pretrained-mnist.vae"
+    );
+    let bytes = std::fs::read(path)
+        .expect("www/assets/pretrained-mnist.vae is shipped (vae-cli train writes it)");
+    let (header, model) =
+        load_expecting(&bytes, &VaeConfig::reference_mlp()).expect("loads into the reference MLP");
     assert_eq!(header.dataset, "mnist");
     let test = common::mnist().split_at(MNIST_TRAIN).1;
     let parts = evaluate(&model, &header.config, &test, 1.0);
-    assert!(parts.total < 115.0, "held-out loss {} nats per image", parts.total);
+    assert!(
+        parts.total < 115.0,
+        "held-out loss {} nats per image",
+        parts.total
+    );
 }

@@ -1,15 +1,18 @@
 mod common;
 use common::{mnist, small_mlp, tiny};
+use vae_core::config::TrainingConfig;
 use vae_core::config::{Arch, ImageShape, ReconLoss};
 use vae_core::data::{colour_shapes, Batch, Batcher, MNIST_TRAIN};
 use vae_core::eval::{evaluate, importance_weighted_log_likelihood};
 use vae_core::train::{TrainError, Trainer};
-use vae_core::config::TrainingConfig;
 
 #[test]
 fn shipped_mnist_has_the_documented_layout() {
     let d = mnist();
-    assert_eq!((d.len(), d.shape, d.num_classes), (10_000, ImageShape::MNIST, 10));
+    assert_eq!(
+        (d.len(), d.shape, d.num_classes),
+        (10_000, ImageShape::MNIST, 10)
+    );
     let ones = d.labels().iter().filter(|&&l| l == 1).count();
     assert_eq!(ones, 1127, "class counts from the data README");
     assert!(d.images().iter().all(|p| (0.0..=1.0).contains(p)));
@@ -24,15 +27,26 @@ fn training_lowers_held_out_loss() {
     let before = evaluate(&trainer.model(), &config.model, &test, 1.0);
     let mut batches = Batcher::new(train.len(), config.seed);
     for _ in 0..150 {
-        trainer.step(&batches.next(&train, config.batch_size)).unwrap();
+        trainer
+            .step(&batches.next(&train, config.batch_size))
+            .unwrap();
     }
     let after = evaluate(&trainer.model(), &config.model, &test, 1.0);
-    assert!(after.total < before.total - 150.0, "held-out loss {} -> {}", before.total, after.total);
+    assert!(
+        after.total < before.total - 150.0,
+        "held-out loss {} -> {}",
+        before.total,
+        after.total
+    );
     assert!(after.recon < before.recon);
     assert_eq!(after.kl_per_dim.len(), 4);
     // log p(x) ≥ ELBO, and K samples tighten the bound.
     let ll = importance_weighted_log_likelihood(&trainer.model(), &config.model, &test, 20);
-    assert!(ll > -after.total - 0.5, "IWAE {ll} vs ELBO {}", -after.total);
+    assert!(
+        ll > -after.total - 0.5,
+        "IWAE {ll} vs ELBO {}",
+        -after.total
+    );
     assert!(ll < 0.0);
 }
 
@@ -43,7 +57,9 @@ fn same_seed_gives_identical_losses() {
         let config = small_mlp(seed);
         let mut trainer = Trainer::new(config.clone()).unwrap();
         let mut batches = Batcher::new(train.len(), config.seed);
-        (0..15).map(|_| trainer.step(&batches.next(&train, 32)).unwrap().total).collect::<Vec<f32>>()
+        (0..15)
+            .map(|_| trainer.step(&batches.next(&train, 32)).unwrap().total)
+            .collect::<Vec<f32>>()
     };
     let a = run(9);
     assert_eq!(a, run(9));
@@ -61,16 +77,25 @@ fn a_nan_batch_is_refused_and_the_model_kept() {
     let before = evaluate(&trainer.model(), &config.model, &train.split_at(64).0, 1.0);
     let mut poisoned = batches.next(&train, 32);
     poisoned.images[5] = f32::NAN;
-    assert_eq!(trainer.step(&poisoned).unwrap_err(), TrainError::InvalidPixels);
+    assert_eq!(
+        trainer.step(&poisoned).unwrap_err(),
+        TrainError::InvalidPixels
+    );
     let after = evaluate(&trainer.model(), &config.model, &train.split_at(64).0, 1.0);
     assert_eq!(before, after, "the model is unchanged");
-    assert!(trainer.step(&probe).unwrap().is_finite(), "and it goes on training");
+    assert!(
+        trainer.step(&probe).unwrap().is_finite(),
+        "and it goes on training"
+    );
 }
 
 #[test]
 fn absurd_learning_rate_reports_instead_of_corrupting() {
     let train = mnist().split_at(500).0;
-    let config = TrainingConfig { learning_rate: 1.0, ..small_mlp(2) };
+    let config = TrainingConfig {
+        learning_rate: 1.0,
+        ..small_mlp(2)
+    };
     let mut trainer = Trainer::new(config).unwrap();
     let mut batches = Batcher::new(train.len(), 2);
     let mut failed = None;
@@ -99,12 +124,20 @@ fn every_architecture_trains_a_step() {
         (Arch::Conv, 4, ReconLoss::Mse),
     ] {
         let config = TrainingConfig {
-            model: vae_core::config::VaeConfig { recon_loss: loss, ..tiny(arch, ImageShape::COLOUR28, classes) },
+            model: vae_core::config::VaeConfig {
+                recon_loss: loss,
+                ..tiny(arch, ImageShape::COLOUR28, classes)
+            },
             ..small_mlp(1)
         };
         let mut trainer = Trainer::new(config).unwrap();
-        let parts = trainer.step(&Batch::gather(&colour, &(0..16).collect::<Vec<_>>())).unwrap();
-        assert!(parts.is_finite() && parts.kl_per_dim.len() == 3, "{arch:?}: {parts:?}");
+        let parts = trainer
+            .step(&Batch::gather(&colour, &(0..16).collect::<Vec<_>>()))
+            .unwrap();
+        assert!(
+            parts.is_finite() && parts.kl_per_dim.len() == 3,
+            "{arch:?}: {parts:?}"
+        );
     }
 }
 
@@ -113,5 +146,11 @@ fn wrong_image_size_is_an_error() {
     let mut trainer = Trainer::new(small_mlp(1)).unwrap();
     let colour = colour_shapes(4, 1);
     let err = trainer.step(&Batch::gather(&colour, &[0, 1])).unwrap_err();
-    assert_eq!(err, TrainError::WrongImageSize { expected: 784, found: 2352 });
+    assert_eq!(
+        err,
+        TrainError::WrongImageSize {
+            expected: 784,
+            found: 2352
+        }
+    );
 }

@@ -7,9 +7,9 @@
 pub mod settings;
 pub mod views;
 
+use serde::{Deserialize, Serialize};
 pub use settings::{Arch, Dataset, Loss, Settings, SettingsError};
 pub use views::{Anchor, MapAxes, Mask, Twin, View, Views};
-use serde::{Deserialize, Serialize};
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,16 +17,29 @@ use serde::{Deserialize, Serialize};
 pub enum Command {
     /// New settings. Changes of dataset, architecture, latent size, hidden size, loss or seed
     /// rebuild the model from the seed; learning rate, β, warm-up and batch size apply live.
-    Configure { settings: Settings },
+    Configure {
+        settings: Settings,
+    },
     /// The shipped MNIST files or a user's own IDX files; the transferred buffer holds
     /// `images_len` bytes of the images file, then the labels file (if any).
-    LoadDataset { dataset: Dataset, images_len: usize },
+    LoadDataset {
+        dataset: Dataset,
+        images_len: usize,
+    },
     /// A student's own pictures, already cropped and resized by the browser: the buffer holds
     /// `paths.len()` RGBA images of `side` × `side`, labelled by their paths' folders or prefixes.
-    LoadImages { paths: Vec<String>, side: usize, colour: bool },
+    LoadImages {
+        paths: Vec<String>,
+        side: usize,
+        colour: bool,
+    },
     /// Weights bytes in the transferred buffer; `pretrained` marks the file the page ships.
-    LoadWeights { pretrained: bool },
-    Train { running: bool },
+    LoadWeights {
+        pretrained: bool,
+    },
+    Train {
+        running: bool,
+    },
     /// Exactly one minibatch.
     Step,
     /// Fresh weights from the seed.
@@ -34,25 +47,62 @@ pub enum Command {
     /// New prior noise for the sample grid.
     Resample,
     /// Which panels are open and what they ask for: the worker computes only these views.
-    OpenViews { views: Views },
+    OpenViews {
+        views: Views,
+    },
     /// Decode one latent vector for the sliders' image. Requests name the generation they were
     /// made for; the worker ignores those about a model it has replaced.
-    Decode { generation: u32, request: u32, z: Vec<f32>, class: u8 },
+    Decode {
+        generation: u32,
+        request: u32,
+        z: Vec<f32>,
+        class: u8,
+    },
     /// The posterior (μ, log σ²) of held-out image `index`, and the image.
-    Encode { generation: u32, request: u32, index: usize },
+    Encode {
+        generation: u32,
+        request: u32,
+        index: usize,
+    },
     /// The latent vector at a point of the latent map (back-projected when the map is a PCA).
-    PickLatent { generation: u32, request: u32, twin: Twin, x: f32, y: f32 },
+    PickLatent {
+        generation: u32,
+        request: u32,
+        twin: Twin,
+        x: f32,
+        y: f32,
+    },
     /// A drawing: `width × height` grayscale bytes (ink high) in the transferred buffer.
-    Draw { request: u32, width: usize, height: usize },
+    Draw {
+        request: u32,
+        width: usize,
+        height: usize,
+    },
     /// The weights as a file: for the student to download, or (`snapshot`) for the page to keep,
     /// so that a crashed worker's replacement starts from them.
-    SaveWeights { snapshot: bool },
+    SaveWeights {
+        snapshot: bool,
+    },
     /// Completes the anchor's image (a held-out image or the drawing) with `mask` hidden:
     /// `chains` fillings, each after `iterations` encode–sample–decode rounds.
-    Complete { generation: u32, request: u32, source: Anchor, mask: Mask, iterations: usize, chains: usize },
+    Complete {
+        generation: u32,
+        request: u32,
+        source: Anchor,
+        mask: Mask,
+        iterations: usize,
+        chains: usize,
+    },
     /// `count` samples z ~ N(0, T²·I) (of `class` for a conditional model, else every class in
     /// turn) as a picture sheet (`sheet`) or as IDX files.
-    Export { generation: u32, request: u32, count: usize, temperature: f32, class: Option<u8>, sheet: bool },
+    Export {
+        generation: u32,
+        request: u32,
+        count: usize,
+        temperature: f32,
+        class: Option<u8>,
+        sheet: bool,
+    },
     /// Makes the worker panic, to rehearse the page's recovery (tests use it).
     Crash,
 }
@@ -98,41 +148,118 @@ pub enum Event {
     Ready,
     /// A model was built or loaded: a new generation starts. Also restates the running settings
     /// after a refused change.
-    Configured { generation: u32, settings: Settings, dataset_len: usize, held_out_len: usize, num_classes: usize, params: usize },
+    Configured {
+        generation: u32,
+        settings: Settings,
+        dataset_len: usize,
+        held_out_len: usize,
+        num_classes: usize,
+        params: usize,
+    },
     Progress(Progress),
     /// RGBA pixels in the transferred buffer. `request` is set when the image answers one.
-    Image { view: View, generation: u32, request: Option<u32>, width: usize, height: usize },
+    Image {
+        view: View,
+        generation: u32,
+        request: Option<u32>,
+        width: usize,
+        height: usize,
+    },
     /// The held-out images of the latent map (RGBA, one after another, in map order), once per
     /// generation: the page shows them under the pointer without asking.
-    HeldOut { generation: u32, width: usize, height: usize },
+    HeldOut {
+        generation: u32,
+        width: usize,
+        height: usize,
+    },
     /// Held-out μ on a plane: `points` holds x, y pairs in held-out order.
-    LatentMap { generation: u32, twin: Twin, axes: MapAxes, points: Vec<f32>, labels: Vec<u8>, num_classes: usize },
+    LatentMap {
+        generation: u32,
+        twin: Twin,
+        axes: MapAxes,
+        points: Vec<f32>,
+        labels: Vec<u8>,
+        num_classes: usize,
+    },
     /// The traversal grid's rows, top to bottom: (latent dimension, its held-out KL in nats).
-    Traversals { generation: u32, rows: Vec<(usize, f32)> },
+    Traversals {
+        generation: u32,
+        rows: Vec<(usize, f32)>,
+    },
     /// The posterior of held-out image `index`.
-    Posterior { generation: u32, request: u32, index: usize, label: u8, mu: Vec<f32>, log_var: Vec<f32> },
+    Posterior {
+        generation: u32,
+        request: u32,
+        index: usize,
+        label: u8,
+        mu: Vec<f32>,
+        log_var: Vec<f32>,
+    },
     /// The latent vector at a picked map point.
-    Picked { generation: u32, request: u32, z: Vec<f32> },
+    Picked {
+        generation: u32,
+        request: u32,
+        z: Vec<f32>,
+    },
     /// The encoder's verdict on a drawing: its posterior, its −ELBO, its point on the latent map.
-    Drawn { generation: u32, request: u32, mu: Vec<f32>, log_var: Vec<f32>, neg_elbo: f32, point: [f32; 2] },
+    Drawn {
+        generation: u32,
+        request: u32,
+        mu: Vec<f32>,
+        log_var: Vec<f32>,
+        neg_elbo: f32,
+        point: [f32; 2],
+    },
     /// A completion's figures (its picture is the Completion image with the same request):
     /// masked-pixel squared error of the chains' average and of the mean image.
-    Completed { generation: u32, request: u32, iterations: usize, chains: usize, error: f32, mean_fill_error: f32 },
+    Completed {
+        generation: u32,
+        request: u32,
+        iterations: usize,
+        chains: usize,
+        error: f32,
+        mean_fill_error: f32,
+    },
     /// −ELBO (nats) of each held-out image in held-out order, their labels, the class left out
     /// of training and the ROC AUC of telling it from the rest, and the drawing's score.
-    Anomaly { generation: u32, scores: Vec<f32>, labels: Vec<u8>, left_out: Option<u8>, auc: Option<f32>, drawn: Option<f32> },
+    Anomaly {
+        generation: u32,
+        scores: Vec<f32>,
+        labels: Vec<u8>,
+        left_out: Option<u8>,
+        auc: Option<f32>,
+        drawn: Option<f32>,
+    },
     /// Exported samples: the transferred buffer holds `images_len` bytes of IDX images, then
     /// the labels IDX file when `labels` (conditional models). `name` says what they are.
-    Exported { generation: u32, request: u32, name: String, count: usize, images_len: usize, labels: bool },
+    Exported {
+        generation: u32,
+        request: u32,
+        name: String,
+        count: usize,
+        images_len: usize,
+        labels: bool,
+    },
     /// The weights file in the transferred buffer, and the training steps it holds.
-    Weights { file_name: String, snapshot: bool, steps: usize },
+    Weights {
+        file_name: String,
+        snapshot: bool,
+        steps: usize,
+    },
     /// The worker panicked: it is gone, with this message. The page starts another.
-    Crashed { message: String },
+    Crashed {
+        message: String,
+    },
     /// Something went wrong; the current model is untouched and keeps working. `request` names
     /// the request it answers, so the page can free whatever waited for it.
-    Error { message: String, request: Option<u32> },
+    Error {
+        message: String,
+        request: Option<u32>,
+    },
     /// A notice that is not an error (e.g. "loaded pretrained weights").
-    Info { message: String },
+    Info {
+        message: String,
+    },
 }
 
 impl Event {
@@ -181,21 +308,52 @@ mod tests {
 
     #[test]
     fn messages_round_trip() {
-        let c = Command::Decode { generation: 1, z: vec![0.5, -1.0], request: 3, class: 2 };
+        let c = Command::Decode {
+            generation: 1,
+            z: vec![0.5, -1.0],
+            request: 3,
+            class: 2,
+        };
         assert_eq!(Command::from_json(&c.to_json()).unwrap(), c);
-        let c = Command::OpenViews { views: Views { latent_map: true, interpolation: Some([Anchor::HeldOut(3), Anchor::Drawn]), ..Views::default() } };
+        let c = Command::OpenViews {
+            views: Views {
+                latent_map: true,
+                interpolation: Some([Anchor::HeldOut(3), Anchor::Drawn]),
+                ..Views::default()
+            },
+        };
         assert_eq!(Command::from_json(&c.to_json()).unwrap(), c);
-        let e = Event::Image { view: View::Samples, generation: 4, request: None, width: 8, height: 8 };
+        let e = Event::Image {
+            view: View::Samples,
+            generation: 4,
+            request: None,
+            width: 8,
+            height: 8,
+        };
         assert_eq!(Event::from_json(&e.to_json()).unwrap(), e);
-        let e = Event::Progress(Progress { step: 3, test: Some(Losses::default()), ..Progress::default() });
+        let e = Event::Progress(Progress {
+            step: 3,
+            test: Some(Losses::default()),
+            ..Progress::default()
+        });
         assert_eq!(Event::from_json(&e.to_json()).unwrap(), e);
         assert!(Command::from_json("{\"type\":\"Nope\"}").is_err());
     }
 
     #[test]
     fn answers_name_their_generation() {
-        let e = Event::Picked { generation: 7, request: 1, z: vec![] };
+        let e = Event::Picked {
+            generation: 7,
+            request: 1,
+            z: vec![],
+        };
         assert_eq!(e.generation(), Some(7));
-        assert_eq!(Event::Info { message: String::new() }.generation(), None);
+        assert_eq!(
+            Event::Info {
+                message: String::new()
+            }
+            .generation(),
+            None
+        );
     }
 }

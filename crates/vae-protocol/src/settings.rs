@@ -110,15 +110,35 @@ impl fmt::Display for SettingsError {
 pub fn describe(errors: &[SettingsError]) -> Option<String> {
     (!errors.is_empty()).then(|| {
         let each: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        format!("Some of this link's settings could not be used ({}); the defaults stand for those.", each.join("; "))
+        format!(
+            "Some of this link's settings could not be used ({}); the defaults stand for those.",
+            each.join("; ")
+        )
     })
 }
 
 impl Settings {
     /// Do `self` and `other` need different models (so a change means a reset)?
     pub fn needs_new_model(&self, other: &Settings) -> bool {
-        (self.dataset, self.arch, self.latent_dim, self.hidden, self.conditional, self.recon_loss, self.seed, self.leave_out)
-            != (other.dataset, other.arch, other.latent_dim, other.hidden, other.conditional, other.recon_loss, other.seed, other.leave_out)
+        (
+            self.dataset,
+            self.arch,
+            self.latent_dim,
+            self.hidden,
+            self.conditional,
+            self.recon_loss,
+            self.seed,
+            self.leave_out,
+        ) != (
+            other.dataset,
+            other.arch,
+            other.latent_dim,
+            other.hidden,
+            other.conditional,
+            other.recon_loss,
+            other.seed,
+            other.leave_out,
+        )
     }
 
     /// `key=value&…` for the URL's query string.
@@ -145,27 +165,55 @@ impl Settings {
         let mut s = Settings::default();
         let mut errors = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
-        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        for pair in query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let report = |why: &'static str| SettingsError { key: key.into(), value: value.into(), why };
+            let report = |why: &'static str| SettingsError {
+                key: key.into(),
+                value: value.into(),
+                why,
+            };
             if seen.contains(&key) {
                 errors.push(report("is given twice; the first one counts"));
                 continue;
             }
             seen.push(key);
             let ok = match key {
-                "dataset" => Dataset::from_name(value).filter(|d| *d != Dataset::Custom).map(|v| s.dataset = v).is_some(),
+                "dataset" => Dataset::from_name(value)
+                    .filter(|d| *d != Dataset::Custom)
+                    .map(|v| s.dataset = v)
+                    .is_some(),
                 "arch" => Arch::from_name(value).map(|v| s.arch = v).is_some(),
                 "loss" => Loss::from_name(value).map(|v| s.recon_loss = v).is_some(),
-                "latent" => LATENT.parse(value).map(|v| s.latent_dim = v as usize).is_some(),
+                "latent" => LATENT
+                    .parse(value)
+                    .map(|v| s.latent_dim = v as usize)
+                    .is_some(),
                 "hidden" => HIDDEN.parse(value).map(|v| s.hidden = v as usize).is_some(),
-                "cvae" => one_of(value, &["0", "1"]).map(|v| s.conditional = v == "1").is_some(),
+                "cvae" => one_of(value, &["0", "1"])
+                    .map(|v| s.conditional = v == "1")
+                    .is_some(),
                 "beta" => BETA.parse(value).map(|v| s.beta = v as f32).is_some(),
-                "warmup" => WARMUP.parse(value).map(|v| s.beta_warmup = v as usize).is_some(),
-                "lr" => LEARNING_RATE.parse(value).map(|v| s.learning_rate = v).is_some(),
-                "batch" => BATCH.parse(value).map(|v| s.batch_size = v as usize).is_some(),
+                "warmup" => WARMUP
+                    .parse(value)
+                    .map(|v| s.beta_warmup = v as usize)
+                    .is_some(),
+                "lr" => LEARNING_RATE
+                    .parse(value)
+                    .map(|v| s.learning_rate = v)
+                    .is_some(),
+                "batch" => BATCH
+                    .parse(value)
+                    .map(|v| s.batch_size = v as usize)
+                    .is_some(),
                 "seed" => SEED.parse(value).map(|v| s.seed = v as u64).is_some(),
-                "leaveout" => CLASS.parse(value).map(|v| s.leave_out = Some(v as u8)).is_some(),
+                "leaveout" => CLASS
+                    .parse(value)
+                    .map(|v| s.leave_out = Some(v as u8))
+                    .is_some(),
                 // Not settings: they choose how the page opens.
                 "resume" | "preset" | "big" => true,
                 _ => {
@@ -194,31 +242,74 @@ impl Range {
     /// A value from the URL, if it is a number inside the range.
     pub fn parse(&self, text: &str) -> Option<f64> {
         let v: f64 = text.trim().parse().ok()?;
-        (v.is_finite() && v >= self.min && v <= self.max && (!self.integer || v.fract() == 0.0)).then_some(v)
+        (v.is_finite() && v >= self.min && v <= self.max && (!self.integer || v.fract() == 0.0))
+            .then_some(v)
     }
 
     /// The nearest value inside the range (for a form field typed out of range).
     pub fn clamp(&self, v: f64) -> f64 {
         let v = v.clamp(self.min, self.max);
-        if self.integer { v.round() } else { v }
+        if self.integer {
+            v.round()
+        } else {
+            v
+        }
     }
 }
 
-pub const LATENT: Range = Range { min: 1.0, max: 64.0, integer: true };
-pub const HIDDEN: Range = Range { min: 8.0, max: 4096.0, integer: true };
+pub const LATENT: Range = Range {
+    min: 1.0,
+    max: 64.0,
+    integer: true,
+};
+pub const HIDDEN: Range = Range {
+    min: 8.0,
+    max: 4096.0,
+    integer: true,
+};
 /// The page's β slider ends at 8: past that the KL term has already won on these datasets.
-pub const BETA: Range = Range { min: 0.0, max: 8.0, integer: false };
-pub const WARMUP: Range = Range { min: 0.0, max: 100_000.0, integer: true };
+pub const BETA: Range = Range {
+    min: 0.0,
+    max: 8.0,
+    integer: false,
+};
+pub const WARMUP: Range = Range {
+    min: 0.0,
+    max: 100_000.0,
+    integer: true,
+};
 /// Up to 10, so a student can watch a run diverge and the page keep the last good weights.
-pub const LEARNING_RATE: Range = Range { min: 1e-5, max: 10.0, integer: false };
-pub const BATCH: Range = Range { min: 1.0, max: 1024.0, integer: true };
+pub const LEARNING_RATE: Range = Range {
+    min: 1e-5,
+    max: 10.0,
+    integer: false,
+};
+pub const BATCH: Range = Range {
+    min: 1.0,
+    max: 1024.0,
+    integer: true,
+};
 /// A class label (datasets have at most 100 classes).
-pub const CLASS: Range = Range { min: 0.0, max: 99.0, integer: true };
+pub const CLASS: Range = Range {
+    min: 0.0,
+    max: 99.0,
+    integer: true,
+};
 /// Seeds stay exact in a JavaScript number.
-pub const SEED: Range = Range { min: 0.0, max: 9_007_199_254_740_991.0, integer: true };
+pub const SEED: Range = Range {
+    min: 0.0,
+    max: 9_007_199_254_740_991.0,
+    integer: true,
+};
 
 /// The form's numeric inputs and their ranges, for the page to set their min and max.
-pub const INPUT_RANGES: [(&str, Range); 5] = [("latent-dim", LATENT), ("hidden", HIDDEN), ("beta", BETA), ("beta-warmup", WARMUP), ("seed", SEED)];
+pub const INPUT_RANGES: [(&str, Range); 5] = [
+    ("latent-dim", LATENT),
+    ("hidden", HIDDEN),
+    ("beta", BETA),
+    ("beta-warmup", WARMUP),
+    ("seed", SEED),
+];
 
 fn one_of<'a>(value: &'a str, allowed: &[&str]) -> Option<&'a str> {
     allowed.contains(&value).then_some(value)
@@ -230,29 +321,68 @@ mod tests {
 
     #[test]
     fn query_round_trips() {
-        let s = Settings { dataset: Dataset::Shapes, arch: Arch::Conv, recon_loss: Loss::Mse, latent_dim: 8, beta: 4.0, learning_rate: 3e-4, seed: 42, conditional: true, ..Settings::default() };
+        let s = Settings {
+            dataset: Dataset::Shapes,
+            arch: Arch::Conv,
+            recon_loss: Loss::Mse,
+            latent_dim: 8,
+            beta: 4.0,
+            learning_rate: 3e-4,
+            seed: 42,
+            conditional: true,
+            ..Settings::default()
+        };
         assert_eq!(Settings::from_query(&s.to_query()), (s.clone(), vec![]));
-        let left_out = Settings { leave_out: Some(3), ..s };
-        assert_eq!(Settings::from_query(&left_out.to_query()), (left_out, vec![]));
+        let left_out = Settings {
+            leave_out: Some(3),
+            ..s
+        };
+        assert_eq!(
+            Settings::from_query(&left_out.to_query()),
+            (left_out, vec![])
+        );
     }
 
     #[test]
     fn bad_values_keep_defaults_and_are_reported() {
         let (s, errors) = Settings::from_query("?latent=999&arch=rnn&lr=abc&seed=7");
-        assert_eq!((s.latent_dim, s.arch, s.learning_rate, s.seed), (20, Arch::Mlp, 1e-3, 7));
-        assert_eq!(errors.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["latent", "arch", "lr"]);
+        assert_eq!(
+            (s.latent_dim, s.arch, s.learning_rate, s.seed),
+            (20, Arch::Mlp, 1e-3, 7)
+        );
+        assert_eq!(
+            errors.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(),
+            ["latent", "arch", "lr"]
+        );
     }
 
     #[test]
     fn absurd_links_open_with_defaults_and_one_message_naming_each_value() {
         let (s, errors) = Settings::from_query("?lr=1e9&latent=0&hidden=-5&batch=10000000&seed=abc&dataset=cifar&beta=2&beta=3&colour=red&latent=2.5");
-        assert_eq!(s, Settings { beta: 2.0, ..Settings::default() });
+        assert_eq!(
+            s,
+            Settings {
+                beta: 2.0,
+                ..Settings::default()
+            }
+        );
         let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["lr", "latent", "hidden", "batch", "seed", "dataset", "beta", "colour", "latent"]);
+        assert_eq!(
+            keys,
+            ["lr", "latent", "hidden", "batch", "seed", "dataset", "beta", "colour", "latent"]
+        );
         let message = describe(&errors).unwrap();
-        assert!(message.contains("beta=\"3\" is given twice") && message.contains("colour=\"red\" is not a setting"), "{message}");
+        assert!(
+            message.contains("beta=\"3\" is given twice")
+                && message.contains("colour=\"red\" is not a setting"),
+            "{message}"
+        );
         assert_eq!(describe(&[]), None);
-        assert_eq!(Settings::from_query("?big=1&preset=collapse&resume=1").1, vec![], "how the page opens, not settings");
+        assert_eq!(
+            Settings::from_query("?big=1&preset=collapse&resume=1").1,
+            vec![],
+            "how the page opens, not settings"
+        );
     }
 
     #[test]
@@ -260,14 +390,21 @@ mod tests {
         for d in Dataset::ALL {
             assert_eq!(Dataset::from_name(d.name()), Some(*d));
         }
-        assert_eq!(serde_json::to_string(&Dataset::ColourShapes).unwrap(), "\"colour-shapes\"");
+        assert_eq!(
+            serde_json::to_string(&Dataset::ColourShapes).unwrap(),
+            "\"colour-shapes\""
+        );
         assert_eq!(Settings::from_query("dataset=custom").1.len(), 1);
     }
 
     #[test]
     fn ranges_parse_and_clamp() {
         assert_eq!(BETA.parse("8"), Some(8.0));
-        assert_eq!(BETA.parse("8.5"), None, "the page's slider and the link agree on β ≤ 8");
+        assert_eq!(
+            BETA.parse("8.5"),
+            None,
+            "the page's slider and the link agree on β ≤ 8"
+        );
         assert_eq!(LATENT.parse("2.5"), None);
         assert_eq!(HIDDEN.clamp(5000.0), 4096.0);
         assert_eq!(SEED.parse("NaN"), None);
@@ -276,8 +413,19 @@ mod tests {
     #[test]
     fn only_model_settings_force_a_reset() {
         let a = Settings::default();
-        assert!(!a.needs_new_model(&Settings { learning_rate: 0.01, beta: 3.0, batch_size: 32, ..a.clone() }));
-        assert!(a.needs_new_model(&Settings { latent_dim: 2, ..a.clone() }));
-        assert!(a.needs_new_model(&Settings { dataset: Dataset::Shapes, ..a.clone() }));
+        assert!(!a.needs_new_model(&Settings {
+            learning_rate: 0.01,
+            beta: 3.0,
+            batch_size: 32,
+            ..a.clone()
+        }));
+        assert!(a.needs_new_model(&Settings {
+            latent_dim: 2,
+            ..a.clone()
+        }));
+        assert!(a.needs_new_model(&Settings {
+            dataset: Dataset::Shapes,
+            ..a.clone()
+        }));
     }
 }

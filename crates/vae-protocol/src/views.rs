@@ -112,7 +112,16 @@ impl Views {
     /// Nothing shown (a hidden page): training goes on, the twin too if it trains, but no view
     /// is computed.
     pub fn none(&self) -> Views {
-        Views { training: false, compare_open: false, ..Views { compare: self.compare, temperature: self.temperature, class: self.class, ..Views::default() } }
+        Views {
+            training: false,
+            compare_open: false,
+            ..Views {
+                compare: self.compare,
+                temperature: self.temperature,
+                class: self.class,
+                ..Views::default()
+            }
+        }
     }
 }
 
@@ -131,6 +140,14 @@ pub const TEMPERATURE_RANGE: (f32, f32) = (0.3, 1.5);
 /// The colour of each class on latent maps (Tableau 10), shared by the page and vae-cli so both
 /// pictures read the same; more classes repeat them.
 pub const CLASS_COLOURS: [[u8; 3]; 10] = [
-    [0x4e, 0x79, 0xa7], [0xf2, 0x8e, 0x2b], [0xe1, 0x57, 0x59], [0x76, 0xb7, 0xb2], [0x59, 0xa1, 0x4f],
-    [0xed, 0xc9, 0x48], [0xb0, 0x7a, 0xa1], [0xff, 0x9d, 0xa7], [0x9c, 0x75, 0x5f], [0xba, 0xb0, 0xac],
+    [0x4e, 0x79, 0xa7],
+    [0xf2, 0x8e, 0x2b],
+    [0xe1, 0x57, 0x59],
+    [0x76, 0xb7, 0xb2],
+    [0x59, 0xa1, 0x4f],
+    [0xed, 0xc9, 0x48],
+    [0xb0, 0x7a, 0xa1],
+    [0xff, 0x9d, 0xa7],
+    [0x9c, 0x75, 0x5f],
+    [0xba, 0xb0, 0xac],
 ];

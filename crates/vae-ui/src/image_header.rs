@@ -48,7 +48,9 @@ fn jpeg_dimensions(bytes: &[u8]) -> Option<(usize, usize)> {
 /// Is this file name one of the image kinds the page reads?
 pub fn is_image_name(name: &str) -> bool {
     let lower = name.to_lowercase();
-    [".png", ".jpg", ".jpeg"].iter().any(|ext| lower.ends_with(ext))
+    [".png", ".jpg", ".jpeg"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 #[cfg(test)]
@@ -57,14 +59,18 @@ mod tests {
 
     #[test]
     fn png_and_jpeg_sizes_come_from_their_headers() {
-        let mut png = vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 13];
+        let mut png = vec![
+            0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 13,
+        ];
         png.extend(b"IHDR");
         png.extend(20_000u32.to_be_bytes());
         png.extend(300u32.to_be_bytes());
         assert_eq!(dimensions(&png), Some((20_000, 300)));
         assert_eq!(dimensions(&png[..20]), None, "cut short");
         // SOI, an APP0 segment of length 4, then SOF0: precision 8, height 0x0102, width 0x0304.
-        let jpeg = [0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 1, 2, 3, 4, 3];
+        let jpeg = [
+            0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 1, 2, 3, 4, 3,
+        ];
         assert_eq!(dimensions(&jpeg), Some((0x0304, 0x0102)));
         assert_eq!(dimensions(b"this is text"), None);
         assert_eq!(dimensions(&[0xff, 0xd8, 0xff]), None);

@@ -3,10 +3,10 @@
 use vae_core::config::{Arch, ReconLoss, TrainingConfig, VaeConfig};
 use vae_core::data::{split_held_out, Batcher, Dataset};
 use vae_core::eval::evaluate;
+use vae_core::latent::sample_prior;
 use vae_core::loss::LossParts;
 use vae_core::memory::MemoryEstimate;
 use vae_core::model::Vae;
-use vae_core::latent::sample_prior;
 use vae_core::pca::Pca2;
 use vae_core::rng::Rng;
 use vae_core::train::Trainer;
@@ -93,7 +93,11 @@ pub fn training_config(s: &Settings, data: &Dataset) -> TrainingConfig {
 impl Lab {
     /// Fresh weights from the settings' seed, or `weights` (already checked to fit) with the
     /// training steps they hold.
-    pub fn new(settings: Settings, data: &Dataset, weights: Option<(Vae, usize)>) -> Result<Self, String> {
+    pub fn new(
+        settings: Settings,
+        data: &Dataset,
+        weights: Option<(Vae, usize)>,
+    ) -> Result<Self, String> {
         let config = training_config(&settings, data);
         // Refused before anything is allocated: a worker that runs out of memory dies silently.
         MemoryEstimate::of(&config, data.len()).check()?;
@@ -110,7 +114,12 @@ impl Lab {
         // The anomaly experiment: the model never trains on the left-out class.
         let train = match settings.leave_out {
             Some(class) if usize::from(class) < data.num_classes => train.without_class(class),
-            Some(class) => return Err(format!("there is no class {class} to leave out: the dataset has {} classes", data.num_classes)),
+            Some(class) => {
+                return Err(format!(
+                    "there is no class {class} to leave out: the dataset has {} classes",
+                    data.num_classes
+                ))
+            }
             None => train,
         };
         if train.is_empty() {
@@ -182,7 +191,13 @@ impl Lab {
             let config = training_config(&self.settings, &self.train).autoencoder_twin();
             // The twin needs as much again for its weights, training state and activations.
             let one = MemoryEstimate::of(&config, self.train.len() + self.test.len());
-            MemoryEstimate { parameters: 2 * one.parameters, training_state: 2 * one.training_state, activations: 2 * one.activations, ..one }.check()?;
+            MemoryEstimate {
+                parameters: 2 * one.parameters,
+                training_state: 2 * one.training_state,
+                activations: 2 * one.activations,
+                ..one
+            }
+            .check()?;
             self.twin = Some(Trainer::new(config).map_err(|e| e.to_string())?);
         }
         Ok(())

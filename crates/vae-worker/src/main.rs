@@ -20,7 +20,10 @@ mod glue {
     }
 
     fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
-        scope.performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+        scope
+            .performance()
+            .map(|p| p.now())
+            .unwrap_or_else(js_sys::Date::now)
     }
 
     impl Worker {
@@ -32,7 +35,8 @@ mod glue {
                     Some(bytes) => {
                         let array = Uint8Array::from(bytes.as_slice()); // one copy out of wasm memory
                         let _ = Reflect::set(&message, &"buffer".into(), &array.buffer());
-                        self.scope.post_message_with_transfer(&message, &Array::of1(&array.buffer()))
+                        self.scope
+                            .post_message_with_transfer(&message, &Array::of1(&array.buffer()))
                     }
                     None => self.scope.post_message(&message),
                 };
@@ -50,14 +54,26 @@ mod glue {
 
         fn on_message(&self, e: MessageEvent) {
             let data = e.data();
-            let json = Reflect::get(&data, &"json".into()).ok().and_then(|j| j.as_string()).unwrap_or_default();
+            let json = Reflect::get(&data, &"json".into())
+                .ok()
+                .and_then(|j| j.as_string())
+                .unwrap_or_default();
             let buffer = Reflect::get(&data, &"buffer".into())
                 .ok()
                 .filter(|b| b.is_instance_of::<js_sys::ArrayBuffer>())
                 .map(|b| Uint8Array::new(&b).to_vec());
             let out = match Command::from_json(&json) {
-                Ok(command) => self.session.borrow_mut().handle(command, buffer, now(&self.scope)),
-                Err(message) => vec![Outgoing { event: Event::Error { message, request: None }, buffer: None }],
+                Ok(command) => self
+                    .session
+                    .borrow_mut()
+                    .handle(command, buffer, now(&self.scope)),
+                Err(message) => vec![Outgoing {
+                    event: Event::Error {
+                        message,
+                        request: None,
+                    },
+                    buffer: None,
+                }],
             };
             self.post(out);
             self.schedule();
@@ -77,7 +93,9 @@ mod glue {
     fn report_panic(info: &std::panic::PanicHookInfo) {
         console_error_panic_hook::hook(info);
         let message = Object::new();
-        let crashed = Event::Crashed { message: info.to_string() };
+        let crashed = Event::Crashed {
+            message: info.to_string(),
+        };
         let _ = Reflect::set(&message, &"json".into(), &crashed.to_json().into());
         if let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() {
             let _ = scope.post_message(&message);
@@ -87,16 +105,27 @@ mod glue {
     pub fn start() -> Result<(), JsValue> {
         std::panic::set_hook(Box::new(report_panic));
         let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into()?;
-        let worker = Rc::new(Worker { scope: scope.clone(), session: RefCell::default(), tick: MessageChannel::new()?, scheduled: RefCell::new(false) });
+        let worker = Rc::new(Worker {
+            scope: scope.clone(),
+            session: RefCell::default(),
+            tick: MessageChannel::new()?,
+            scheduled: RefCell::new(false),
+        });
         let w = worker.clone();
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e| w.on_message(e));
         scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget(); // lives as long as the worker
         let w = worker.clone();
         let on_tick = Closure::<dyn Fn(MessageEvent)>::new(move |_| w.on_tick());
-        worker.tick.port1().set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
+        worker
+            .tick
+            .port1()
+            .set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
         on_tick.forget();
-        worker.post(vec![Outgoing { event: Event::Ready, buffer: None }]);
+        worker.post(vec![Outgoing {
+            event: Event::Ready,
+            buffer: None,
+        }]);
         Ok(())
     }
 }

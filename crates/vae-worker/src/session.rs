@@ -6,7 +6,9 @@ use vae_core::data::{procedural, Dataset};
 use vae_core::loss::{active_units, LossParts};
 use vae_core::model::Vae;
 use vae_core::weights::{self, WeightsHeader};
-use vae_protocol::{Anchor, Command, Dataset as DatasetName, Event, Losses, Progress, Settings, Twin, View, Views};
+use vae_protocol::{
+    Anchor, Command, Dataset as DatasetName, Event, Losses, Progress, Settings, Twin, View, Views,
+};
 
 /// How long one training slice runs before the worker answers queued messages again.
 pub const SLICE_MS: f64 = 40.0;
@@ -27,20 +29,43 @@ pub struct Outgoing {
 
 impl Outgoing {
     fn event(event: Event) -> Self {
-        Self { event, buffer: None }
+        Self {
+            event,
+            buffer: None,
+        }
     }
 
     fn error(message: impl Into<String>) -> Self {
-        Self::event(Event::Error { message: message.into(), request: None })
+        Self::event(Event::Error {
+            message: message.into(),
+            request: None,
+        })
     }
 
     /// An error that answers request `request`, so the page stops waiting for it.
     fn refusal(request: u32, message: impl Into<String>) -> Self {
-        Self::event(Event::Error { message: message.into(), request: Some(request) })
+        Self::event(Event::Error {
+            message: message.into(),
+            request: Some(request),
+        })
     }
 
-    fn image(view: View, generation: u32, request: Option<u32>, (width, height, rgba): Picture) -> Self {
-        Self { event: Event::Image { view, generation, request, width, height }, buffer: Some(rgba) }
+    fn image(
+        view: View,
+        generation: u32,
+        request: Option<u32>,
+        (width, height, rgba): Picture,
+    ) -> Self {
+        Self {
+            event: Event::Image {
+                view,
+                generation,
+                request,
+                width,
+                height,
+            },
+            buffer: Some(rgba),
+        }
     }
 }
 
@@ -77,11 +102,18 @@ pub struct Session {
 }
 
 fn losses(p: &LossParts) -> Losses {
-    Losses { recon: p.recon, kl: p.kl, total: p.total, kl_per_dim: p.kl_per_dim.clone(), active_units: active_units(&p.kl_per_dim) }
+    Losses {
+        recon: p.recon,
+        kl: p.kl,
+        total: p.total,
+        kl_per_dim: p.kl_per_dim.clone(),
+        active_units: active_units(&p.kl_per_dim),
+    }
 }
 
 fn mean(parts: &mut Vec<LossParts>) -> Option<LossParts> {
-    (!parts.is_empty()).then(|| LossParts::weighted_mean(&parts.drain(..).map(|p| (p, 1)).collect::<Vec<_>>()))
+    (!parts.is_empty())
+        .then(|| LossParts::weighted_mean(&parts.drain(..).map(|p| (p, 1)).collect::<Vec<_>>()))
 }
 
 impl Session {
@@ -98,14 +130,31 @@ impl Session {
     pub fn handle(&mut self, command: Command, buffer: Option<Vec<u8>>, now: f64) -> Vec<Outgoing> {
         match command {
             Command::Configure { settings } => self.configure(settings),
-            Command::LoadDataset { dataset, images_len } => self.load_dataset(dataset, buffer.unwrap_or_default(), images_len),
-            Command::LoadImages { paths, side, colour } => {
-                match vae_core::data::import::from_rgba("custom", &buffer.unwrap_or_default(), side, &paths, colour) {
+            Command::LoadDataset {
+                dataset,
+                images_len,
+            } => self.load_dataset(dataset, buffer.unwrap_or_default(), images_len),
+            Command::LoadImages {
+                paths,
+                side,
+                colour,
+            } => {
+                match vae_core::data::import::from_rgba(
+                    "custom",
+                    &buffer.unwrap_or_default(),
+                    side,
+                    &paths,
+                    colour,
+                ) {
                     Ok(data) => self.use_custom(data),
-                    Err(e) => vec![Outgoing::error(format!("could not use those images ({e}); the current dataset is kept"))],
+                    Err(e) => vec![Outgoing::error(format!(
+                        "could not use those images ({e}); the current dataset is kept"
+                    ))],
                 }
             }
-            Command::LoadWeights { pretrained } => self.load_weights(&buffer.unwrap_or_default(), pretrained),
+            Command::LoadWeights { pretrained } => {
+                self.load_weights(&buffer.unwrap_or_default(), pretrained)
+            }
             Command::Train { running } => {
                 self.running = running && self.lab.is_some();
                 let mut out = vec![];
@@ -123,7 +172,8 @@ impl Session {
             }
             Command::Reset => {
                 self.running = false;
-                self.rebuild(self.settings.clone(), None, None).unwrap_or_else(|refused| refused)
+                self.rebuild(self.settings.clone(), None, None)
+                    .unwrap_or_else(|refused| refused)
             }
             Command::Resample => match &mut self.lab {
                 Some(lab) => {
@@ -143,10 +193,22 @@ impl Session {
             {
                 vec![]
             }
-            Command::Complete { request, source, mask, iterations, chains, .. } => match &mut self.lab {
+            Command::Complete {
+                request,
+                source,
+                mask,
+                iterations,
+                chains,
+                ..
+            } => match &mut self.lab {
                 Some(lab) => match lab.completion(source, &mask, iterations, chains) {
                     Ok(c) => vec![
-                        Outgoing::image(View::Completion, self.generation, Some(request), c.picture),
+                        Outgoing::image(
+                            View::Completion,
+                            self.generation,
+                            Some(request),
+                            c.picture,
+                        ),
                         Outgoing::event(Event::Completed {
                             generation: self.generation,
                             request,
@@ -160,16 +222,30 @@ impl Session {
                 },
                 None => vec![Outgoing::refusal(request, "the model is not ready yet")],
             },
-            Command::Export { request, count, temperature, class, sheet, .. } => match &mut self.lab {
+            Command::Export {
+                request,
+                count,
+                temperature,
+                class,
+                sheet,
+                ..
+            } => match &mut self.lab {
                 Some(lab) => match lab.export(count, temperature, class, sheet) {
                     Ok(export) => self.exported(request, export),
                     Err(e) => vec![Outgoing::refusal(request, e)],
                 },
                 None => vec![Outgoing::refusal(request, "the model is not ready yet")],
             },
-            Command::Decode { request, z, class, .. } => match &mut self.lab {
+            Command::Decode {
+                request, z, class, ..
+            } => match &mut self.lab {
                 Some(lab) => match lab.decode_one(&z, class) {
-                    Ok(image) => vec![Outgoing::image(View::Decoded, self.generation, Some(request), image)],
+                    Ok(image) => vec![Outgoing::image(
+                        View::Decoded,
+                        self.generation,
+                        Some(request),
+                        image,
+                    )],
                     Err(e) => vec![Outgoing::refusal(request, e)],
                 },
                 None => vec![Outgoing::refusal(request, "the model is not ready yet")],
@@ -178,20 +254,41 @@ impl Session {
                 Some(lab) => match lab.posterior(index) {
                     Ok((label, mu, log_var, image)) => vec![
                         Outgoing::image(View::Input, self.generation, Some(request), image),
-                        Outgoing::event(Event::Posterior { generation: self.generation, request, index, label, mu, log_var }),
+                        Outgoing::event(Event::Posterior {
+                            generation: self.generation,
+                            request,
+                            index,
+                            label,
+                            mu,
+                            log_var,
+                        }),
                     ],
                     Err(e) => vec![Outgoing::refusal(request, e)],
                 },
                 None => vec![Outgoing::refusal(request, "the model is not ready yet")],
             },
-            Command::PickLatent { request, twin, x, y, .. } => match &mut self.lab {
+            Command::PickLatent {
+                request,
+                twin,
+                x,
+                y,
+                ..
+            } => match &mut self.lab {
                 Some(lab) if x.is_finite() && y.is_finite() => match lab.pick(twin, x, y) {
-                    Ok(z) => vec![Outgoing::event(Event::Picked { generation: self.generation, request, z })],
+                    Ok(z) => vec![Outgoing::event(Event::Picked {
+                        generation: self.generation,
+                        request,
+                        z,
+                    })],
                     Err(e) => vec![Outgoing::refusal(request, e)],
                 },
                 _ => vec![Outgoing::refusal(request, "that point cannot be decoded")],
             },
-            Command::Draw { request, width, height } => match &mut self.lab {
+            Command::Draw {
+                request,
+                width,
+                height,
+            } => match &mut self.lab {
                 Some(lab) => match lab.set_drawing(&buffer.unwrap_or_default(), width, height) {
                     Ok(()) => {
                         self.drawing_request = request;
@@ -213,9 +310,22 @@ impl Session {
                         dataset: self.settings.dataset.name().into(),
                         steps: lab.trainer.steps_done(),
                     };
-                    let file_name = format!("vae-{}-{}-z{}-step{}.vae", self.settings.dataset, self.settings.arch, self.settings.latent_dim, header.steps);
+                    let file_name = format!(
+                        "vae-{}-{}-z{}-step{}.vae",
+                        self.settings.dataset,
+                        self.settings.arch,
+                        self.settings.latent_dim,
+                        header.steps
+                    );
                     let steps = header.steps;
-                    vec![Outgoing { event: Event::Weights { file_name, snapshot, steps }, buffer: Some(weights::save(lab.model(), &header)) }]
+                    vec![Outgoing {
+                        event: Event::Weights {
+                            file_name,
+                            snapshot,
+                            steps,
+                        },
+                        buffer: Some(weights::save(lab.model(), &header)),
+                    }]
                 }
                 None => vec![Outgoing::error("there is no model to save yet")],
             },
@@ -252,7 +362,9 @@ impl Session {
 
     /// Progress every PROGRESS_EVERY_MS, held-out loss and images less often; all of it when forced.
     fn report(&mut self, now: f64, force: bool) -> Vec<Outgoing> {
-        let Some(lab) = &mut self.lab else { return vec![] };
+        let Some(lab) = &mut self.lab else {
+            return vec![];
+        };
         let mut out = Vec::new();
         if force || now - self.last_progress >= PROGRESS_EVERY_MS {
             // Slow models (conv) evaluate proportionally less often, so training keeps most of the time.
@@ -282,7 +394,14 @@ impl Session {
         let lab = self.lab.as_mut()?;
         let a = lab.anomaly();
         let left_out = lab.settings.leave_out;
-        Some(Outgoing::event(Event::Anomaly { generation: self.generation, scores: a.scores, labels: a.labels, left_out, auc: a.auc, drawn: a.drawn }))
+        Some(Outgoing::event(Event::Anomaly {
+            generation: self.generation,
+            scores: a.scores,
+            labels: a.labels,
+            left_out,
+            auc: a.auc,
+            drawn: a.drawn,
+        }))
     }
 
     /// The exported samples: the sheet as an image, or the IDX files in one buffer.
@@ -290,15 +409,32 @@ impl Session {
         let g = self.generation;
         if let Some(sheet) = export.sheet {
             // The name first (no files), then the sheet to encode as PNG.
-            let named = Event::Exported { generation: g, request, name: export.name, count: export.count, images_len: 0, labels: false };
-            return vec![Outgoing::event(named), Outgoing::image(View::ExportSheet, g, Some(request), sheet)];
+            let named = Event::Exported {
+                generation: g,
+                request,
+                name: export.name,
+                count: export.count,
+                images_len: 0,
+                labels: false,
+            };
+            return vec![
+                Outgoing::event(named),
+                Outgoing::image(View::ExportSheet, g, Some(request), sheet),
+            ];
         }
         let images_len = export.images.len();
         let labels = export.labels.is_some();
         let mut buffer = export.images;
         buffer.extend(export.labels.unwrap_or_default());
         vec![Outgoing {
-            event: Event::Exported { generation: g, request, name: export.name, count: export.count, images_len, labels },
+            event: Event::Exported {
+                generation: g,
+                request,
+                name: export.name,
+                count: export.count,
+                images_len,
+                labels,
+            },
             buffer: Some(buffer),
         }]
     }
@@ -308,11 +444,18 @@ impl Session {
     fn open_views(&mut self, views: Views) -> Vec<Outgoing> {
         let (lo, hi) = vae_protocol::views::TEMPERATURE_RANGE;
         let anomaly_opened = views.anomaly && !self.views.anomaly;
-        self.views = Views { temperature: views.temperature.clamp(lo, hi), ..views };
-        let Some(lab) = &mut self.lab else { return vec![] };
+        self.views = Views {
+            temperature: views.temperature.clamp(lo, hi),
+            ..views
+        };
+        let Some(lab) = &mut self.lab else {
+            return vec![];
+        };
         if let Err(e) = lab.set_twin(self.views.compare) {
             self.views.compare = false;
-            return vec![Outgoing::error(format!("could not start the autoencoder twin: {e}"))];
+            return vec![Outgoing::error(format!(
+                "could not start the autoencoder twin: {e}"
+            ))];
         }
         let mut out = self.open_views_now();
         if anomaly_opened {
@@ -330,13 +473,25 @@ impl Session {
         let mut out = self.sample_views();
         let Some(lab) = &mut self.lab else { return out };
         if views.training {
-            out.push(Outgoing::image(View::Reconstructions, g, None, lab.reconstructions()));
+            out.push(Outgoing::image(
+                View::Reconstructions,
+                g,
+                None,
+                lab.reconstructions(),
+            ));
         }
         // The held-out pictures, once per generation: hover on maps, the completion's painter.
         if (views.latent_map || compare || views.anomaly) && !self.held_out_sent {
             self.held_out_sent = true;
             let (width, height, rgba) = lab.held_out_pictures();
-            out.push(Outgoing { event: Event::HeldOut { generation: g, width, height }, buffer: Some(rgba) });
+            out.push(Outgoing {
+                event: Event::HeldOut {
+                    generation: g,
+                    width,
+                    height,
+                },
+                buffer: Some(rgba),
+            });
         }
         let twins: &[Twin] = match (views.latent_map, compare) {
             (_, true) => &[Twin::Vae, Twin::Autoencoder],
@@ -346,25 +501,46 @@ impl Session {
         for &twin in twins {
             if let Some(map) = lab.latent_map(twin) {
                 let num_classes = lab.test.num_classes;
-                out.push(Outgoing::event(Event::LatentMap { generation: g, twin, axes: map.axes, points: map.points, labels: map.labels, num_classes }));
+                out.push(Outgoing::event(Event::LatentMap {
+                    generation: g,
+                    twin,
+                    axes: map.axes,
+                    points: map.points,
+                    labels: map.labels,
+                    num_classes,
+                }));
             }
         }
         if views.manifold {
-            out.extend(lab.manifold(views.class).map(|p| Outgoing::image(View::Manifold, g, None, p)));
+            out.extend(
+                lab.manifold(views.class)
+                    .map(|p| Outgoing::image(View::Manifold, g, None, p)),
+            );
         }
         if let Some(anchor) = views.traversals {
             let (picture, rows) = lab.traversals(anchor, views.class);
             out.push(Outgoing::image(View::Traversals, g, None, picture));
-            out.push(Outgoing::event(Event::Traversals { generation: g, rows }));
+            out.push(Outgoing::event(Event::Traversals {
+                generation: g,
+                rows,
+            }));
         }
         if let Some([from, to]) = views.interpolation {
             let needs_drawing = from == Anchor::Drawn || to == Anchor::Drawn;
             if !needs_drawing || lab.drawing.is_some() {
-                out.push(Outgoing::image(View::Interpolation, g, None, lab.interpolation(from, to, views.class)));
+                out.push(Outgoing::image(
+                    View::Interpolation,
+                    g,
+                    None,
+                    lab.interpolation(from, to, views.class),
+                ));
             }
         }
         if views.transfer {
-            out.extend(lab.style_transfer().map(|p| Outgoing::image(View::StyleTransfer, g, None, p)));
+            out.extend(
+                lab.style_transfer()
+                    .map(|p| Outgoing::image(View::StyleTransfer, g, None, p)),
+            );
         }
         if views.drawing {
             out.extend(self.drawing_views());
@@ -376,14 +552,22 @@ impl Session {
     /// twin's (comparison), both decoding the same noise at the chosen temperature.
     fn sample_views(&mut self) -> Vec<Outgoing> {
         let (g, views) = (self.generation, &self.views);
-        let Some(lab) = &mut self.lab else { return vec![] };
+        let Some(lab) = &mut self.lab else {
+            return vec![];
+        };
         let compare = views.compare && views.compare_open;
         let mut out = Vec::new();
         if views.training || compare {
-            out.extend(lab.samples(views.temperature, Twin::Vae).map(|p| Outgoing::image(View::Samples, g, None, p)));
+            out.extend(
+                lab.samples(views.temperature, Twin::Vae)
+                    .map(|p| Outgoing::image(View::Samples, g, None, p)),
+            );
         }
         if compare {
-            out.extend(lab.samples(views.temperature, Twin::Autoencoder).map(|p| Outgoing::image(View::AeSamples, g, None, p)));
+            out.extend(
+                lab.samples(views.temperature, Twin::Autoencoder)
+                    .map(|p| Outgoing::image(View::AeSamples, g, None, p)),
+            );
         }
         out
     }
@@ -391,9 +575,18 @@ impl Session {
     /// The drawing's views: its posterior and score, its reconstruction and posterior samples.
     fn drawing_views(&mut self) -> Vec<Outgoing> {
         let (g, request) = (self.generation, self.drawing_request);
-        let Some(drawn) = self.lab.as_mut().and_then(|lab| lab.drawn()) else { return vec![] };
+        let Some(drawn) = self.lab.as_mut().and_then(|lab| lab.drawn()) else {
+            return vec![];
+        };
         vec![
-            Outgoing::event(Event::Drawn { generation: g, request, mu: drawn.mu, log_var: drawn.log_var, neg_elbo: drawn.neg_elbo, point: drawn.point }),
+            Outgoing::event(Event::Drawn {
+                generation: g,
+                request,
+                mu: drawn.mu,
+                log_var: drawn.log_var,
+                neg_elbo: drawn.neg_elbo,
+                point: drawn.point,
+            }),
             Outgoing::image(View::DrawRecon, g, Some(request), drawn.recon),
             Outgoing::image(View::PosteriorSamples, g, Some(request), drawn.samples),
         ]
@@ -403,8 +596,16 @@ impl Session {
     fn progress(&mut self, test: Option<Losses>) -> Outgoing {
         let generation = self.generation;
         let lab = self.lab.as_mut().expect("progress needs a model");
-        let train = mean(&mut self.pending).as_ref().map(losses).unwrap_or_default();
-        let twin = lab.twin.is_some().then(|| mean(&mut lab.twin_pending).as_ref().map(losses).unwrap_or_default());
+        let train = mean(&mut self.pending)
+            .as_ref()
+            .map(losses)
+            .unwrap_or_default();
+        let twin = lab.twin.is_some().then(|| {
+            mean(&mut lab.twin_pending)
+                .as_ref()
+                .map(losses)
+                .unwrap_or_default()
+        });
         let steps = lab.trainer.steps_done();
         Outgoing::event(Event::Progress(Progress {
             generation,
@@ -415,7 +616,11 @@ impl Session {
             test,
             twin,
             beta: lab.trainer.config().beta_at(steps),
-            images_per_sec: if self.ms_per_step > 0.0 { 1000.0 * lab.settings.batch_size as f32 / self.ms_per_step } else { 0.0 },
+            images_per_sec: if self.ms_per_step > 0.0 {
+                1000.0 * lab.settings.batch_size as f32 / self.ms_per_step
+            } else {
+                0.0
+            },
             ms_per_step: self.ms_per_step,
             memory_bytes: memory_bytes(),
         }))
@@ -440,7 +645,10 @@ impl Session {
                 if !self.procedural.iter().any(|(n, _)| *n == name) {
                     self.procedural.push((name, procedural(name.name())?));
                 }
-                self.procedural.iter().find(|(n, _)| *n == name).map(|(_, d)| d.clone())
+                self.procedural
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, d)| d.clone())
             }
         }
     }
@@ -452,14 +660,21 @@ impl Session {
                 self.settings = settings;
                 vec![]
             }
-            _ => self.rebuild(settings, None, None).unwrap_or_else(|refused| refused),
+            _ => self
+                .rebuild(settings, None, None)
+                .unwrap_or_else(|refused| refused),
         }
     }
 
     /// A new Lab for `settings` on `data` (or the dataset the settings name), with fresh weights
     /// or `weights`. Settings and model change together, and only on success: a refused rebuild
     /// (Err) leaves the running model and tells the page its settings again.
-    fn rebuild(&mut self, settings: Settings, data: Option<Dataset>, weights: Option<(Vae, usize)>) -> Result<Vec<Outgoing>, Vec<Outgoing>> {
+    fn rebuild(
+        &mut self,
+        settings: Settings,
+        data: Option<Dataset>,
+        weights: Option<(Vae, usize)>,
+    ) -> Result<Vec<Outgoing>, Vec<Outgoing>> {
         let Some(data) = data.or_else(|| self.dataset(settings.dataset)) else {
             self.settings = settings; // MNIST bytes still on their way: built when they arrive
             return Ok(vec![]);
@@ -468,7 +683,11 @@ impl Session {
             Ok(mut lab) => {
                 let twin_error = lab.set_twin(self.views.compare).err();
                 // The student's drawing outlives a Reset (same image shape, so it still fits).
-                if let Some(old) = self.lab.as_ref().filter(|old| old.config().image == lab.config().image) {
+                if let Some(old) = self
+                    .lab
+                    .as_ref()
+                    .filter(|old| old.config().image == lab.config().image)
+                {
                     lab.drawing = old.drawing.clone();
                 }
                 self.generation += 1;
@@ -478,10 +697,12 @@ impl Session {
                 self.pending.clear();
                 self.held_out_sent = false;
                 self.last_anomaly_at = f64::NEG_INFINITY; // scored at the next report
-                // Draw first; the held-out evaluation follows at the next tick.
+                                                          // Draw first; the held-out evaluation follows at the next tick.
                 self.eval_due = true;
                 let mut out = vec![self.configured()];
-                out.extend(twin_error.map(|e| Outgoing::error(format!("could not start the autoencoder twin: {e}"))));
+                out.extend(twin_error.map(|e| {
+                    Outgoing::error(format!("could not start the autoencoder twin: {e}"))
+                }));
                 out.extend(self.open_views_now());
                 out.push(self.progress(None));
                 Ok(out)
@@ -509,16 +730,31 @@ impl Session {
     }
 
     /// The shipped MNIST files, or a student's own (any other name is taken as theirs).
-    fn load_dataset(&mut self, name: DatasetName, bytes: Vec<u8>, images_len: usize) -> Vec<Outgoing> {
+    fn load_dataset(
+        &mut self,
+        name: DatasetName,
+        bytes: Vec<u8>,
+        images_len: usize,
+    ) -> Vec<Outgoing> {
         if images_len > bytes.len() {
-            return vec![Outgoing::error("the dataset message is inconsistent (images longer than the buffer)")];
+            return vec![Outgoing::error(
+                "the dataset message is inconsistent (images longer than the buffer)",
+            )];
         }
         let (images, labels) = bytes.split_at(images_len);
         let parsed = Dataset::from_idx(name.name(), images, (!labels.is_empty()).then_some(labels));
         let data = match parsed {
-            Ok(d) if d.len() < 2 => return vec![Outgoing::error("a dataset needs at least 2 images (one to train on, one held out)")],
+            Ok(d) if d.len() < 2 => {
+                return vec![Outgoing::error(
+                    "a dataset needs at least 2 images (one to train on, one held out)",
+                )]
+            }
             Ok(d) => d,
-            Err(e) => return vec![Outgoing::error(format!("could not read that dataset ({e}); the current one is kept"))],
+            Err(e) => {
+                return vec![Outgoing::error(format!(
+                    "could not read that dataset ({e}); the current one is kept"
+                ))]
+            }
         };
         if name == DatasetName::Mnist {
             self.mnist = Some(data);
@@ -532,7 +768,9 @@ impl Session {
             return self.use_custom(data);
         }
         if self.lab.is_none() && self.settings.dataset == name {
-            return self.rebuild(self.settings.clone(), None, None).unwrap_or_else(|refused| refused);
+            return self
+                .rebuild(self.settings.clone(), None, None)
+                .unwrap_or_else(|refused| refused);
         }
         vec![]
     }
@@ -541,8 +779,14 @@ impl Session {
     /// current dataset and model.
     fn use_custom(&mut self, data: Dataset) -> Vec<Outgoing> {
         let data = data.renamed(DatasetName::Custom.name());
-        let settings = Settings { dataset: DatasetName::Custom, leave_out: None, ..self.settings.clone() };
-        let out = self.rebuild(settings, Some(data.clone()), None).unwrap_or_else(|refused| refused);
+        let settings = Settings {
+            dataset: DatasetName::Custom,
+            leave_out: None,
+            ..self.settings.clone()
+        };
+        let out = self
+            .rebuild(settings, Some(data.clone()), None)
+            .unwrap_or_else(|refused| refused);
         if self.settings.dataset == DatasetName::Custom {
             self.custom = Some(data);
         }
@@ -558,20 +802,33 @@ impl Session {
         }
         let (header, model) = match weights::load(bytes) {
             Ok(loaded) => loaded,
-            Err(e) => return vec![Outgoing::error(format!("could not load those weights: {e}. The current model is kept."))],
+            Err(e) => {
+                return vec![Outgoing::error(format!(
+                    "could not load those weights: {e}. The current model is kept."
+                ))]
+            }
         };
         // The settings the file implies: its architecture, on its dataset when that is at hand.
         let c = &header.config;
         let mut settings = settings_for(c, &self.settings);
-        if let Some(dataset) = DatasetName::from_name(&header.dataset).filter(|d| self.has_dataset(*d)) {
+        if let Some(dataset) =
+            DatasetName::from_name(&header.dataset).filter(|d| self.has_dataset(*d))
+        {
             settings.dataset = dataset;
         }
         if pretrained && settings != self.settings {
             // The link asked for another model than the shipped one: start from fresh weights.
-            return vec![Outgoing::event(Event::Info { message: "these settings differ from the pretrained model: starting from fresh weights".into() })];
+            return vec![Outgoing::event(Event::Info {
+                message:
+                    "these settings differ from the pretrained model: starting from fresh weights"
+                        .into(),
+            })];
         }
         let Some(data) = self.dataset(settings.dataset) else {
-            return vec![Outgoing::error(format!("those weights were trained on {:?}, which is not loaded", header.dataset))];
+            return vec![Outgoing::error(format!(
+                "those weights were trained on {:?}, which is not loaded",
+                header.dataset
+            ))];
         };
         let expected = model_config(&settings, &data);
         if !expected.same_model(&header.config) {
@@ -581,7 +838,10 @@ impl Session {
             ))];
         }
         let what = if pretrained { "pretrained" } else { "your" };
-        let loaded = format!("loaded {what} weights ({} training steps on {})", header.steps, header.dataset);
+        let loaded = format!(
+            "loaded {what} weights ({} training steps on {})",
+            header.steps, header.dataset
+        );
         match self.rebuild(settings, Some(data), Some((model, header.steps))) {
             Ok(mut out) => {
                 out.push(Outgoing::event(Event::Info { message: loaded }));

@@ -5,7 +5,9 @@ use crate::views::Picture;
 use vae_core::image::grid_rgba;
 use vae_core::rng::Rng;
 use vae_core::uses::anomaly::{roc_auc, scores, split_by_class};
-use vae_core::uses::completion::{average, complete_one, fill_hidden, masked_error, mean_image, MaskPreset};
+use vae_core::uses::completion::{
+    average, complete_one, fill_hidden, masked_error, mean_image, MaskPreset,
+};
 use vae_core::uses::export::{generate, images_idx, labels_idx, MAX_EXPORT};
 use vae_core::uses::transfer::transfer_grid;
 use vae_protocol::{Anchor, Mask};
@@ -45,34 +47,73 @@ impl Lab {
     /// The image (and label) an anchor names: a held-out image or the drawing.
     fn source_image(&self, source: Anchor) -> Result<(Vec<f32>, u8), String> {
         match source {
-            Anchor::HeldOut(i) if i < self.test.len() => Ok((self.test.image(i).to_vec(), self.test.labels()[i])),
-            Anchor::HeldOut(i) => Err(format!("there are {} held-out images; #{i} does not exist", self.test.len())),
-            Anchor::Drawn => self.drawing.clone().map(|d| (d, 0)).ok_or_else(|| "there is no drawing yet: draw on the pad first".into()),
+            Anchor::HeldOut(i) if i < self.test.len() => {
+                Ok((self.test.image(i).to_vec(), self.test.labels()[i]))
+            }
+            Anchor::HeldOut(i) => Err(format!(
+                "there are {} held-out images; #{i} does not exist",
+                self.test.len()
+            )),
+            Anchor::Drawn => self
+                .drawing
+                .clone()
+                .map(|d| (d, 0))
+                .ok_or_else(|| "there is no drawing yet: draw on the pad first".into()),
             Anchor::Origin => Err("a completion needs an image".into()),
         }
     }
 
     /// Hides `mask` of the source image and fills it: `chains` fillings side by side.
-    pub fn completion(&mut self, source: Anchor, mask: &Mask, iterations: usize, chains: usize) -> Result<CompletionView, String> {
+    pub fn completion(
+        &mut self,
+        source: Anchor,
+        mask: &Mask,
+        iterations: usize,
+        chains: usize,
+    ) -> Result<CompletionView, String> {
         let shape = self.config().image;
         let hidden = match mask {
-            Mask::Preset(name) => MaskPreset::from_name(name).ok_or_else(|| format!("there is no mask called {name:?}"))?.hidden(shape),
+            Mask::Preset(name) => MaskPreset::from_name(name)
+                .ok_or_else(|| format!("there is no mask called {name:?}"))?
+                .hidden(shape),
             Mask::Painted(flags) if flags.len() == shape.width * shape.height => flags.clone(),
-            Mask::Painted(flags) => return Err(format!("a painted mask needs {} flags, got {}", shape.width * shape.height, flags.len())),
+            Mask::Painted(flags) => {
+                return Err(format!(
+                    "a painted mask needs {} flags, got {}",
+                    shape.width * shape.height,
+                    flags.len()
+                ))
+            }
         };
         if !hidden.iter().any(|h| *h) {
-            return Err("nothing is hidden: paint over part of the image or choose a preset".into());
+            return Err(
+                "nothing is hidden: paint over part of the image or choose a preset".into(),
+            );
         }
         let (iterations, chains) = (iterations.clamp(1, 100), chains.clamp(1, 16));
         let (image, label) = self.source_image(source)?;
         let train = &self.train;
-        let fill = self.mean_image.get_or_insert_with(|| mean_image(train)).clone();
+        let fill = self
+            .mean_image
+            .get_or_insert_with(|| mean_image(train))
+            .clone();
         let (model, config) = (self.model().clone(), self.config().clone());
-        let done = complete_one(&model, &config, &image, label, &hidden, &fill, iterations, chains, &mut Rng::new(0xF111));
+        let done = complete_one(
+            &model,
+            &config,
+            &image,
+            label,
+            &hidden,
+            &fill,
+            iterations,
+            chains,
+            &mut Rng::new(0xF111),
+        );
         let p = shape.pixels();
         let mean_of_chains = average(&done, p);
         let error = masked_error(&image, &mean_of_chains, &hidden, p);
-        let mean_fill_error = masked_error(&image, &fill_hidden(&image, &hidden, &fill), &hidden, p);
+        let mean_fill_error =
+            masked_error(&image, &fill_hidden(&image, &hidden, &fill), &hidden, p);
         // original | masked | chain 1 … chain k | their average
         let mut cells = image.clone();
         cells.extend(fill_hidden(&image, &hidden, &vec![0.0; p]));
@@ -83,7 +124,11 @@ impl Lab {
             let (x, y) = (shape.width + 2 + i % shape.width, i / shape.width);
             rgba[(y * w + x) * 4..(y * w + x) * 4 + 3].copy_from_slice(&HOLE);
         }
-        Ok(CompletionView { picture: (w, h, rgba), error, mean_fill_error })
+        Ok(CompletionView {
+            picture: (w, h, rgba),
+            error,
+            mean_fill_error,
+        })
     }
 
     /// −ELBO of the held-out images; with a class left out, the AUC of telling it from the rest.
@@ -97,8 +142,16 @@ impl Lab {
             let (anomalies, normal) = split_by_class(&scores, &labels, class);
             roc_auc(&anomalies, &normal)
         });
-        let drawn = self.drawing.as_ref().map(|d| vae_core::eval::negative_elbo_per_image(&model, &config, d, &[0])[0]);
-        AnomalyView { scores, labels, auc, drawn }
+        let drawn = self
+            .drawing
+            .as_ref()
+            .map(|d| vae_core::eval::negative_elbo_per_image(&model, &config, d, &[0])[0]);
+        AnomalyView {
+            scores,
+            labels,
+            auc,
+            drawn,
+        }
     }
 
     /// The drawing (if any) and held-out images, each followed by its code decoded with every
@@ -122,9 +175,17 @@ impl Lab {
     }
 
     /// `count` prior samples as IDX files or as one picture sheet.
-    pub fn export(&mut self, count: usize, temperature: f32, class: Option<u8>, sheet: bool) -> Result<Export, String> {
+    pub fn export(
+        &mut self,
+        count: usize,
+        temperature: f32,
+        class: Option<u8>,
+        sheet: bool,
+    ) -> Result<Export, String> {
         if count == 0 || count > MAX_EXPORT {
-            return Err(format!("export between 1 and {MAX_EXPORT} samples, not {count}"));
+            return Err(format!(
+                "export between 1 and {MAX_EXPORT} samples, not {count}"
+            ));
         }
         if !(0.05..=5.0).contains(&temperature) {
             return Err(format!("a temperature of {temperature} is outside 0.05–5"));
@@ -132,18 +193,37 @@ impl Lab {
         let (model, config) = (self.model().clone(), self.config().clone());
         let class = class.filter(|_| config.num_classes > 0);
         if let Some(c) = class.filter(|&c| usize::from(c) >= config.num_classes) {
-            return Err(format!("class {c} does not exist: the model knows {} classes", config.num_classes));
+            return Err(format!(
+                "class {c} does not exist: the model knows {} classes",
+                config.num_classes
+            ));
         }
-        let (pixels, labels) = generate(&model, &config, count, temperature, class, self.settings.seed ^ 0xE4_907);
+        let (pixels, labels) = generate(
+            &model,
+            &config,
+            count,
+            temperature,
+            class,
+            self.settings.seed ^ 0xE4_907,
+        );
         let s = &self.settings;
         let of_class = class.map(|c| format!("-class{c}")).unwrap_or_default();
-        let name = format!("vae-samples-{}-z{}-T{temperature}{of_class}-n{count}-step{}", s.dataset, s.latent_dim, self.trainer.steps_done());
+        let name = format!(
+            "vae-samples-{}-z{}-T{temperature}{of_class}-n{count}-step{}",
+            s.dataset,
+            s.latent_dim,
+            self.trainer.steps_done()
+        );
         let columns = (count as f32).sqrt().ceil() as usize;
         Ok(Export {
             name,
             count,
             sheet: sheet.then(|| grid_rgba(&pixels, config.image, columns, 0)),
-            images: if sheet { Vec::new() } else { images_idx(&pixels, &config) },
+            images: if sheet {
+                Vec::new()
+            } else {
+                images_idx(&pixels, &config)
+            },
             labels: (!sheet && config.num_classes > 0).then(|| labels_idx(&labels)),
         })
     }

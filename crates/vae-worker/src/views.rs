@@ -7,7 +7,10 @@ use vae_core::image::grid_rgba;
 use vae_core::latent::{decode, encode, posterior_samples};
 use vae_core::pca::Pca2;
 use vae_core::rng::Rng;
-use vae_core::views::{dims_by_kl, interpolation_strip, manifold_grid, reconstruction_grid, sample_grid, traversal_grid};
+use vae_core::views::{
+    dims_by_kl, interpolation_strip, manifold_grid, reconstruction_grid, sample_grid,
+    traversal_grid,
+};
 use vae_protocol::{Anchor, MapAxes, Twin};
 
 /// RGBA pixels with their width and height.
@@ -66,7 +69,10 @@ impl Lab {
     pub fn decode_one(&mut self, z: &[f32], class: u8) -> Result<Picture, String> {
         let dim = self.config().latent_dim;
         if z.len() != dim || z.iter().any(|v| !v.is_finite()) {
-            return Err(format!("a latent vector needs {dim} finite numbers, got {}", z.len()));
+            return Err(format!(
+                "a latent vector needs {dim} finite numbers, got {}",
+                z.len()
+            ));
         }
         let model = self.model().clone();
         let pixels = decode(&model, self.config(), z, &[class]);
@@ -76,12 +82,20 @@ impl Lab {
     /// The posterior of held-out image `index`: (label, μ, log σ², the image).
     pub fn posterior(&mut self, index: usize) -> Result<(u8, Vec<f32>, Vec<f32>, Picture), String> {
         if index >= self.test.len() {
-            return Err(format!("there are {} held-out images; #{index} does not exist", self.test.len()));
+            return Err(format!(
+                "there are {} held-out images; #{index} does not exist",
+                self.test.len()
+            ));
         }
         let model = self.model().clone();
         let (image, label) = (self.test.image(index), self.test.labels()[index]);
         let (mu, log_var) = encode(&model, self.config(), image, &[label]);
-        Ok((label, mu, log_var, grid_rgba(image, self.config().image, 1, 0)))
+        Ok((
+            label,
+            mu,
+            log_var,
+            grid_rgba(image, self.config().image, 1, 0),
+        ))
     }
 
     /// The held-out images shown on the map, as RGBA one after another.
@@ -90,7 +104,10 @@ impl Lab {
         let (w, h) = (self.test.shape.width, self.test.shape.height);
         let mut rgba = Vec::with_capacity(n * w * h * 4);
         for i in 0..n {
-            rgba.extend(vae_core::image::to_rgba(self.test.image(i), self.test.shape));
+            rgba.extend(vae_core::image::to_rgba(
+                self.test.image(i),
+                self.test.shape,
+            ));
         }
         (w, h, rgba)
     }
@@ -111,19 +128,32 @@ impl Lab {
         let slot = &mut self.planes[twin as usize];
         let (axes, points) = match dim {
             1 => {
-                let spread = |l: u8| -2.0 + 4.0 * l as f32 / (self.test.num_classes.max(2) - 1) as f32;
-                (MapAxes::OneDimension, mu.iter().zip(&labels).flat_map(|(&z, &l)| [z, spread(l)]).collect())
+                let spread =
+                    |l: u8| -2.0 + 4.0 * l as f32 / (self.test.num_classes.max(2) - 1) as f32;
+                (
+                    MapAxes::OneDimension,
+                    mu.iter()
+                        .zip(&labels)
+                        .flat_map(|(&z, &l)| [z, spread(l)])
+                        .collect(),
+                )
             }
             2 => (MapAxes::Latent, mu),
             _ => {
                 let plane = Pca2::fit(&mu, dim, slot.as_ref());
                 let points = mu.chunks(dim).flat_map(|z| plane.project(z)).collect();
-                let axes = MapAxes::Pca { explained: plane.explained };
+                let axes = MapAxes::Pca {
+                    explained: plane.explained,
+                };
                 *slot = Some(plane);
                 (axes, points)
             }
         };
-        Some(LatentMap { axes, points, labels })
+        Some(LatentMap {
+            axes,
+            points,
+            labels,
+        })
     }
 
     /// The latent vector at map point (x, y) of the VAE's or the twin's map.
@@ -133,9 +163,13 @@ impl Lab {
             2 => Ok(vec![x, y]),
             _ => {
                 if self.planes[twin as usize].is_none() {
-                    self.latent_map(twin).ok_or("the autoencoder twin is not training")?;
+                    self.latent_map(twin)
+                        .ok_or("the autoencoder twin is not training")?;
                 }
-                Ok(self.planes[twin as usize].as_ref().expect("fitted above").back_project([x, y]))
+                Ok(self.planes[twin as usize]
+                    .as_ref()
+                    .expect("fitted above")
+                    .back_project([x, y]))
             }
         }
     }
@@ -152,7 +186,10 @@ impl Lab {
     pub fn anchor_code(&mut self, anchor: Anchor) -> Vec<f32> {
         let dim = self.config().latent_dim;
         match anchor {
-            Anchor::HeldOut(i) if i < self.test.len() => self.posterior(i).map(|(_, mu, _, _)| mu).unwrap_or(vec![0.0; dim]),
+            Anchor::HeldOut(i) if i < self.test.len() => self
+                .posterior(i)
+                .map(|(_, mu, _, _)| mu)
+                .unwrap_or(vec![0.0; dim]),
             Anchor::Drawn => match self.drawing.clone() {
                 Some(image) => {
                     let model = self.model().clone();
@@ -174,7 +211,10 @@ impl Lab {
         let base = self.anchor_code(anchor);
         let model = self.model().clone();
         let picture = traversal_grid(&model, self.config(), &base, &order, TRAVERSAL_STEPS, class);
-        (picture, order.iter().map(|&d| (d, self.held_out_kl[d])).collect())
+        (
+            picture,
+            order.iter().map(|&d| (d, self.held_out_kl[d])).collect(),
+        )
     }
 
     /// Linear and spherical paths between two anchors' codes.
@@ -186,17 +226,33 @@ impl Lab {
 
     /// Keeps a drawing (`width × height` bytes, ink high) preprocessed like MNIST digits.
     pub fn set_drawing(&mut self, bytes: &[u8], width: usize, height: usize) -> Result<(), String> {
-        if width == 0 || height == 0 || width > 1024 || height > 1024 || bytes.len() != width * height {
+        if width == 0
+            || height == 0
+            || width > 1024
+            || height > 1024
+            || bytes.len() != width * height
+        {
             return Err(format!("a drawing must be width × height bytes (at most 1024 × 1024); got {} bytes for {width} × {height}", bytes.len()));
         }
         let shape = self.config().image;
         if (shape.width, shape.height) != (28, 28) {
-            return Err(format!("drawings are made 28 × 28 like MNIST; this model reads {} × {} images", shape.width, shape.height));
+            return Err(format!(
+                "drawings are made 28 × 28 like MNIST; this model reads {} × {} images",
+                shape.width, shape.height
+            ));
         }
         let pixels: Vec<f32> = bytes.iter().map(|&b| b as f32 / 255.0).collect();
-        let digit = digitize(&pixels, width, height).ok_or("the pad is empty: draw something first")?;
+        let digit =
+            digitize(&pixels, width, height).ok_or("the pad is empty: draw something first")?;
         // Colour models see the white stroke in every channel.
-        self.drawing = Some(digit.iter().copied().cycle().take(digit.len() * shape.channels).collect());
+        self.drawing = Some(
+            digit
+                .iter()
+                .copied()
+                .cycle()
+                .take(digit.len() * shape.channels)
+                .collect(),
+        );
         Ok(())
     }
 
@@ -217,7 +273,19 @@ impl Lab {
         side_by_side.extend(decode(&model, &config, &mu, &[0]));
         let recon = grid_rgba(&side_by_side, config.image, 2, 2);
         let draws = posterior_samples(&mut Rng::new(0xD2A3), &mu, &log_var, POSTERIOR_DRAWS);
-        let samples = grid_rgba(&decode(&model, &config, &draws, &[0; POSTERIOR_DRAWS]), config.image, POSTERIOR_DRAWS, 2);
-        Some(DrawnView { mu, log_var, neg_elbo, point, recon, samples })
+        let samples = grid_rgba(
+            &decode(&model, &config, &draws, &[0; POSTERIOR_DRAWS]),
+            config.image,
+            POSTERIOR_DRAWS,
+            2,
+        );
+        Some(DrawnView {
+            mu,
+            log_var,
+            neg_elbo,
+            point,
+            recon,
+            samples,
+        })
     }
 }

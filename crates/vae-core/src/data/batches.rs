@@ -27,7 +27,11 @@ impl Batch {
         for &i in indices {
             images.extend_from_slice(data.image(i));
         }
-        Self { shape: data.shape, images, labels: indices.iter().map(|&i| data.labels()[i]).collect() }
+        Self {
+            shape: data.shape,
+            images,
+            labels: indices.iter().map(|&i| data.labels()[i]).collect(),
+        }
     }
 
     /// Consecutive batches covering a whole dataset in order (for evaluation).
@@ -54,7 +58,12 @@ impl Batcher {
         let mut rng = Rng::new(seed ^ 0xBA7C);
         let mut order: Vec<usize> = (0..len).collect();
         rng.shuffle(&mut order);
-        Self { order, position: 0, epoch: 0, rng }
+        Self {
+            order,
+            position: 0,
+            epoch: 0,
+            rng,
+        }
     }
 
     /// The next batch; starts a new epoch (epoch += 1) when the current one is used up.

@@ -20,6 +20,10 @@ pub fn procedural(name: &str) -> Option<Dataset> {
 /// user's own file, keeping at least one image on each side.
 pub fn split_held_out(data: &Dataset) -> (Dataset, Dataset) {
     let n = data.len();
-    let train = if n == 10_000 { MNIST_TRAIN } else { (n * 9 / 10).clamp(1, n.saturating_sub(1).max(1)) };
+    let train = if n == 10_000 {
+        MNIST_TRAIN
+    } else {
+        (n * 9 / 10).clamp(1, n.saturating_sub(1).max(1))
+    };
     data.split_at(train)
 }

@@ -69,7 +69,10 @@ impl Dataset {
                     return Err(DataError::NotLabels(l.dims));
                 }
                 if l.data.len() != count {
-                    return Err(DataError::CountMismatch { images: count, labels: l.data.len() });
+                    return Err(DataError::CountMismatch {
+                        images: count,
+                        labels: l.data.len(),
+                    });
                 }
                 l.data
             }
@@ -79,20 +82,53 @@ impl Dataset {
         if num_classes > 100 {
             return Err(DataError::TooManyClasses(num_classes));
         }
-        let shape = ImageShape { width, height, channels };
-        Ok(Self::new(name, shape, interleaved_to_planar(&idx.data, shape), labels, num_classes, None))
+        let shape = ImageShape {
+            width,
+            height,
+            channels,
+        };
+        Ok(Self::new(
+            name,
+            shape,
+            interleaved_to_planar(&idx.data, shape),
+            labels,
+            num_classes,
+            None,
+        ))
     }
 
     /// A dataset of `images` (planar, `shape.pixels()` values each) and one label per image.
-    pub fn new(name: &str, shape: ImageShape, images: Vec<f32>, labels: Vec<u8>, num_classes: usize, factors: Option<Vec<ShapeFactors>>) -> Self {
-        assert_eq!(images.len(), labels.len() * shape.pixels(), "one label per image");
+    pub fn new(
+        name: &str,
+        shape: ImageShape,
+        images: Vec<f32>,
+        labels: Vec<u8>,
+        num_classes: usize,
+        factors: Option<Vec<ShapeFactors>>,
+    ) -> Self {
+        assert_eq!(
+            images.len(),
+            labels.len() * shape.pixels(),
+            "one label per image"
+        );
         let range = 0..labels.len();
-        Self { name: name.into(), shape, pixels: images.into(), all_labels: labels.into(), range, num_classes, factors }
+        Self {
+            name: name.into(),
+            shape,
+            pixels: images.into(),
+            all_labels: labels.into(),
+            range,
+            num_classes,
+            factors,
+        }
     }
 
     /// The same images under another name (a student's file becomes "custom").
     pub fn renamed(self, name: &str) -> Self {
-        Self { name: name.into(), ..self }
+        Self {
+            name: name.into(),
+            ..self
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -122,12 +158,30 @@ impl Dataset {
     /// (the anomaly experiment). This one copies: the kept images are not one range.
     pub fn without_class(&self, class: u8) -> Dataset {
         let p = self.shape.pixels();
-        let keep: Vec<usize> = (0..self.len()).filter(|&i| self.labels()[i] != class).collect();
-        let images = keep.iter().flat_map(|&i| self.image(i).iter().copied()).collect();
+        let keep: Vec<usize> = (0..self.len())
+            .filter(|&i| self.labels()[i] != class)
+            .collect();
+        let images = keep
+            .iter()
+            .flat_map(|&i| self.image(i).iter().copied())
+            .collect();
         let labels = keep.iter().map(|&i| self.labels()[i]).collect();
-        let factors = self.factors.as_ref().map(|f| keep.iter().map(|&i| f[i]).collect());
-        debug_assert_eq!(keep.len() * p, self.images().len() - (self.len() - keep.len()) * p);
-        Dataset::new(&self.name, self.shape, images, labels, self.num_classes, factors)
+        let factors = self
+            .factors
+            .as_ref()
+            .map(|f| keep.iter().map(|&i| f[i]).collect());
+        debug_assert_eq!(
+            keep.len() * p,
+            self.images().len() - (self.len() - keep.len()) * p
+        );
+        Dataset::new(
+            &self.name,
+            self.shape,
+            images,
+            labels,
+            self.num_classes,
+            factors,
+        )
     }
 
     /// The first `n` images and the rest, sharing this dataset's pixels: the train and held-out splits.
@@ -164,7 +218,14 @@ mod tests {
         // One 1×2 image: pixel 0 = (255, 0, 51), pixel 1 = (0, 255, 102).
         let file = write_idx(&[1, 1, 2, 3], &[255, 0, 51, 0, 255, 102]);
         let d = Dataset::from_idx("c", &file, None).unwrap();
-        assert_eq!(d.shape, ImageShape { width: 2, height: 1, channels: 3 });
+        assert_eq!(
+            d.shape,
+            ImageShape {
+                width: 2,
+                height: 1,
+                channels: 3
+            }
+        );
         assert_eq!(d.images(), &[1.0, 0.0, 0.0, 1.0, 0.2, 0.4]);
     }
 
@@ -175,8 +236,14 @@ mod tests {
         let d = Dataset::from_idx("s", &file, Some(&labels)).unwrap();
         let (a, b) = d.split_at(1);
         let (b1, b2) = b.split_at(2);
-        assert_eq!((a.images(), b1.images(), b2.images()), (&[0.0][..], &[0.2, 0.4][..], &[1.0][..]));
-        assert_eq!((b1.labels(), b2.labels(), b2.image(0)), (&[1, 2][..], &[3][..], &[1.0][..]));
+        assert_eq!(
+            (a.images(), b1.images(), b2.images()),
+            (&[0.0][..], &[0.2, 0.4][..], &[1.0][..])
+        );
+        assert_eq!(
+            (b1.labels(), b2.labels(), b2.image(0)),
+            (&[1, 2][..], &[3][..], &[1.0][..])
+        );
         assert!(Arc::ptr_eq(&d.pixels, &b2.pixels), "no copy of the images");
     }
 
@@ -184,8 +251,15 @@ mod tests {
     fn leaving_a_class_out_keeps_the_others_in_order() {
         let file = write_idx(&[4, 1, 1], &[0, 51, 102, 255]);
         let labels = write_idx(&[4], &[0, 1, 0, 2]);
-        let d = Dataset::from_idx("s", &file, Some(&labels)).unwrap().split_at(1).1.without_class(0);
-        assert_eq!((d.images(), d.labels(), d.num_classes), (&[0.2, 1.0][..], &[1, 2][..], 3));
+        let d = Dataset::from_idx("s", &file, Some(&labels))
+            .unwrap()
+            .split_at(1)
+            .1
+            .without_class(0);
+        assert_eq!(
+            (d.images(), d.labels(), d.num_classes),
+            (&[0.2, 1.0][..], &[1, 2][..], 3)
+        );
     }
 
     #[test]
@@ -193,8 +267,17 @@ mod tests {
         let images = write_idx(&[2, 2, 2], &[0; 8]);
         let labels = write_idx(&[3], &[0, 1, 2]);
         let err = Dataset::from_idx("x", &images, Some(&labels)).unwrap_err();
-        assert_eq!(err, DataError::CountMismatch { images: 2, labels: 3 });
+        assert_eq!(
+            err,
+            DataError::CountMismatch {
+                images: 2,
+                labels: 3
+            }
+        );
         let wrong_rank = write_idx(&[2, 4], &[0; 8]);
-        assert!(matches!(Dataset::from_idx("x", &wrong_rank, None), Err(DataError::NotImages(_))));
+        assert!(matches!(
+            Dataset::from_idx("x", &wrong_rank, None),
+            Err(DataError::NotImages(_))
+        ));
     }
 }

@@ -33,15 +33,31 @@ impl fmt::Display for IdxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooShort => write!(f, "not an IDX file: shorter than its header"),
-            Self::BadMagic(m) => write!(f, "not an IDX file: it starts with {:02x} {:02x}, not 00 00", m[0], m[1]),
-            Self::UnsupportedType(t) => write!(f, "IDX element type 0x{t:02x} is not supported (only unsigned bytes, 0x08)"),
-            Self::BadRank(r) => write!(f, "IDX files here have 1 to 4 dimensions, this one claims {r}"),
+            Self::BadMagic(m) => write!(
+                f,
+                "not an IDX file: it starts with {:02x} {:02x}, not 00 00",
+                m[0], m[1]
+            ),
+            Self::UnsupportedType(t) => write!(
+                f,
+                "IDX element type 0x{t:02x} is not supported (only unsigned bytes, 0x08)"
+            ),
+            Self::BadRank(r) => write!(
+                f,
+                "IDX files here have 1 to 4 dimensions, this one claims {r}"
+            ),
             Self::ZeroDimension => write!(f, "the IDX header has a dimension of size 0"),
-            Self::TooLarge(n) => write!(f, "the IDX header claims {n} values, more than a page can hold"),
+            Self::TooLarge(n) => write!(
+                f,
+                "the IDX header claims {n} values, more than a page can hold"
+            ),
             Self::Truncated { expected, found } => {
                 write!(f, "the IDX file is truncated: its header promises {expected} bytes of data, it holds {found}")
             }
-            Self::TrailingBytes => write!(f, "the IDX file has bytes after the data its header describes"),
+            Self::TrailingBytes => write!(
+                f,
+                "the IDX file has bytes after the data its header describes"
+            ),
             Self::Gzip(e) => write!(f, "the gzip stream is corrupt: {e}"),
         }
     }
@@ -80,8 +96,13 @@ fn read_from(mut reader: impl Read) -> Result<Idx, IdxError> {
     if dims.contains(&0) {
         return Err(IdxError::ZeroDimension);
     }
-    let expected = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= MAX_ELEMENTS);
-    let expected = expected.ok_or(IdxError::TooLarge(dims.iter().map(|&d| d as f64).product::<f64>() as usize))?;
+    let expected = dims
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .filter(|&n| n <= MAX_ELEMENTS);
+    let expected = expected.ok_or(IdxError::TooLarge(
+        dims.iter().map(|&d| d as f64).product::<f64>() as usize,
+    ))?;
     // Read one byte past the promise: the buffer grows with what the file really holds, so a
     // lying header over a short file never allocates what it claims.
     let mut data = Vec::new();
@@ -90,7 +111,10 @@ fn read_from(mut reader: impl Read) -> Result<Idx, IdxError> {
         .read_to_end(&mut data)
         .map_err(|e| IdxError::Gzip(e.to_string()))?;
     if data.len() < expected {
-        return Err(IdxError::Truncated { expected, found: data.len() });
+        return Err(IdxError::Truncated {
+            expected,
+            found: data.len(),
+        });
     }
     if data.len() > expected {
         return Err(IdxError::TrailingBytes);
@@ -131,7 +155,10 @@ mod tests {
     fn round_trips_raw_and_gzip() {
         let data: Vec<u8> = (0..2 * 3 * 4).map(|i| i as u8).collect();
         let file = write_idx(&[2, 3, 4], &data);
-        let expected = Idx { dims: vec![2, 3, 4], data };
+        let expected = Idx {
+            dims: vec![2, 3, 4],
+            data,
+        };
         assert_eq!(read_idx(&file).unwrap(), expected);
         assert_eq!(read_idx(&gzip(&file)).unwrap(), expected);
     }
@@ -147,21 +174,48 @@ mod tests {
         let cases: Vec<(Vec<u8>, IdxError)> = vec![
             (vec![], IdxError::TooShort),
             (vec![0, 0, 8], IdxError::TooShort),
-            (b"\x89PNG\r\n\x1a\n".to_vec(), IdxError::BadMagic([0x89, b'P'])),
-            (vec![0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0], IdxError::UnsupportedType(0x0d)),
+            (
+                b"\x89PNG\r\n\x1a\n".to_vec(),
+                IdxError::BadMagic([0x89, b'P']),
+            ),
+            (
+                vec![0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0],
+                IdxError::UnsupportedType(0x0d),
+            ),
             (vec![0, 0, 8, 0], IdxError::BadRank(0)),
             (vec![0, 0, 8, 9], IdxError::BadRank(9)),
             (write_idx(&[0, 28, 28], &[]), IdxError::ZeroDimension),
-            (write_idx(&[2, 2], &[1, 2, 3]), IdxError::Truncated { expected: 4, found: 3 }),
-            (claims_more, IdxError::Truncated { expected: 12, found: 8 }),
-            (write_idx(&[2, 2], &[1, 2, 3, 4, 5]), IdxError::TrailingBytes),
+            (
+                write_idx(&[2, 2], &[1, 2, 3]),
+                IdxError::Truncated {
+                    expected: 4,
+                    found: 3,
+                },
+            ),
+            (
+                claims_more,
+                IdxError::Truncated {
+                    expected: 12,
+                    found: 8,
+                },
+            ),
+            (
+                write_idx(&[2, 2], &[1, 2, 3, 4, 5]),
+                IdxError::TrailingBytes,
+            ),
             (vec![0, 0, 8, 2, 0, 0, 0, 5], IdxError::TooShort),
             (gzip(&good[..10]), IdxError::TooShort),
         ];
         for (bytes, expected) in cases {
             assert_eq!(read_idx(&bytes).unwrap_err(), expected, "{bytes:?}");
         }
-        assert!(matches!(read_idx(&claims_huge).unwrap_err(), IdxError::TooLarge(_)));
-        assert!(matches!(read_idx(&gzip_garbage).unwrap_err(), IdxError::Gzip(_) | IdxError::TooShort));
+        assert!(matches!(
+            read_idx(&claims_huge).unwrap_err(),
+            IdxError::TooLarge(_)
+        ));
+        assert!(matches!(
+            read_idx(&gzip_garbage).unwrap_err(),
+            IdxError::Gzip(_) | IdxError::TooShort
+        ));
     }
 }

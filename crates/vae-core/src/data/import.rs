@@ -19,25 +19,46 @@ pub enum ImportError {
     TooFew(usize),
     TooMany(usize),
     Empty(String),
-    TooLarge { name: String, width: usize, height: usize },
+    TooLarge {
+        name: String,
+        width: usize,
+        height: usize,
+    },
     NotAnImage(String),
     TooManyClasses(usize),
-    WrongLength { expected: usize, found: usize },
+    WrongLength {
+        expected: usize,
+        found: usize,
+    },
 }
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NoImages => write!(f, "no images were chosen"),
-            Self::TooFew(n) => write!(f, "{n} image(s): a dataset needs at least 2 (one to train on, one held out)"),
+            Self::TooFew(n) => write!(
+                f,
+                "{n} image(s): a dataset needs at least 2 (one to train on, one held out)"
+            ),
             Self::TooMany(n) => write!(f, "{n} images: at most {MAX_IMAGES} are taken at once"),
             Self::Empty(name) => write!(f, "{name} is an image of 0 × 0 pixels"),
-            Self::TooLarge { name, width, height } => {
+            Self::TooLarge {
+                name,
+                width,
+                height,
+            } => {
                 write!(f, "{name} is {width} × {height} pixels; images up to {MAX_SIDE} × {MAX_SIDE} are taken")
             }
-            Self::NotAnImage(name) => write!(f, "{name} is not a PNG or JPEG image this page can read"),
-            Self::TooManyClasses(n) => write!(f, "the file names give {n} labels; at most 100 classes are supported"),
-            Self::WrongLength { expected, found } => write!(f, "expected {expected} bytes of pixels, got {found}"),
+            Self::NotAnImage(name) => {
+                write!(f, "{name} is not a PNG or JPEG image this page can read")
+            }
+            Self::TooManyClasses(n) => write!(
+                f,
+                "the file names give {n} labels; at most 100 classes are supported"
+            ),
+            Self::WrongLength { expected, found } => {
+                write!(f, "expected {expected} bytes of pixels, got {found}")
+            }
         }
     }
 }
@@ -50,7 +71,11 @@ pub fn check_size(name: &str, width: usize, height: usize) -> Result<(), ImportE
         return Err(ImportError::Empty(name.into()));
     }
     if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(ImportError::TooLarge { name: name.into(), width, height });
+        return Err(ImportError::TooLarge {
+            name: name.into(),
+            width,
+            height,
+        });
     }
     Ok(())
 }
@@ -64,7 +89,9 @@ pub fn label_of(path: &str) -> Option<String> {
     }
     let file = parts.last()?;
     let stem = file.rsplit_once('.').map_or(*file, |(s, _)| s);
-    stem.split_once(['_', '-']).map(|(prefix, _)| prefix.to_string()).filter(|p| !p.is_empty())
+    stem.split_once(['_', '-'])
+        .map(|(prefix, _)| prefix.to_string())
+        .filter(|p| !p.is_empty())
 }
 
 /// Class ids for file paths: their labels in sorted order (0, 1, …); with no labels at all,
@@ -79,7 +106,13 @@ pub fn labels_of(paths: &[String]) -> (Vec<u8>, Vec<String>) {
     }
     // Files without a label share a class of their own, after the named ones.
     let unnamed = names.len();
-    let ids = labels.iter().map(|l| l.as_ref().map_or(unnamed, |l| names.binary_search(l).unwrap_or(unnamed)) as u8).collect();
+    let ids = labels
+        .iter()
+        .map(|l| {
+            l.as_ref()
+                .map_or(unnamed, |l| names.binary_search(l).unwrap_or(unnamed)) as u8
+        })
+        .collect();
     if labels.iter().any(|l| l.is_none()) {
         names.push("(no label)".into());
     }
@@ -93,9 +126,15 @@ pub fn centre_crop_resize(rgba: &[u8], width: usize, height: usize, side: usize)
     let (x0, y0) = ((width - crop) / 2, (height - crop) / 2);
     let mut out = vec![0u8; side * side * 4];
     for ty in 0..side {
-        let (sy0, sy1) = (y0 + ty * crop / side, (y0 + ((ty + 1) * crop).div_ceil(side)).max(y0 + ty * crop / side + 1));
+        let (sy0, sy1) = (
+            y0 + ty * crop / side,
+            (y0 + ((ty + 1) * crop).div_ceil(side)).max(y0 + ty * crop / side + 1),
+        );
         for tx in 0..side {
-            let (sx0, sx1) = (x0 + tx * crop / side, (x0 + ((tx + 1) * crop).div_ceil(side)).max(x0 + tx * crop / side + 1));
+            let (sx0, sx1) = (
+                x0 + tx * crop / side,
+                (x0 + ((tx + 1) * crop).div_ceil(side)).max(x0 + tx * crop / side + 1),
+            );
             let mut sum = [0u64; 4];
             for sy in sy0..sy1.min(height) {
                 for sx in sx0..sx1.min(width) {
@@ -117,7 +156,13 @@ pub fn centre_crop_resize(rgba: &[u8], width: usize, height: usize, side: usize)
 
 /// A dataset from `side` × `side` RGBA pictures, one after another, with the paths that label
 /// them. Transparent pixels count as black (MNIST's background); grayscale is the luminance.
-pub fn from_rgba(name: &str, rgba: &[u8], side: usize, paths: &[String], colour: bool) -> Result<Dataset, ImportError> {
+pub fn from_rgba(
+    name: &str,
+    rgba: &[u8],
+    side: usize,
+    paths: &[String],
+    colour: bool,
+) -> Result<Dataset, ImportError> {
     let n = paths.len();
     if n == 0 {
         return Err(ImportError::NoImages);
@@ -126,7 +171,10 @@ pub fn from_rgba(name: &str, rgba: &[u8], side: usize, paths: &[String], colour:
         return Err(ImportError::TooMany(n));
     }
     if rgba.len() != n * side * side * 4 {
-        return Err(ImportError::WrongLength { expected: n * side * side * 4, found: rgba.len() });
+        return Err(ImportError::WrongLength {
+            expected: n * side * side * 4,
+            found: rgba.len(),
+        });
     }
     if n < 2 {
         return Err(ImportError::TooFew(n));
@@ -149,8 +197,19 @@ pub fn from_rgba(name: &str, rgba: &[u8], side: usize, paths: &[String], colour:
             }
         }
     }
-    let shape = ImageShape { width: side, height: side, channels };
-    Ok(Dataset::new(name, shape, pixels, labels, names.len().max(1), None))
+    let shape = ImageShape {
+        width: side,
+        height: side,
+        channels,
+    };
+    Ok(Dataset::new(
+        name,
+        shape,
+        pixels,
+        labels,
+        names.len().max(1),
+        None,
+    ))
 }
 
 #[cfg(test)]
@@ -164,9 +223,20 @@ mod tests {
         assert_eq!(label_of("cat_001.png").as_deref(), Some("cat"));
         assert_eq!(label_of("7-a.png").as_deref(), Some("7"));
         assert_eq!(label_of("photo.png"), None);
-        let paths: Vec<String> = ["b/1.png", "a/2.png", "b/3.png", "x.png"].map(String::from).into();
-        assert_eq!(labels_of(&paths), (vec![1, 0, 1, 2], vec!["a".into(), "b".into(), "(no label)".into()]));
-        assert_eq!(labels_of(&["x.png".to_string(), "y.png".to_string()]).0, vec![0, 0]);
+        let paths: Vec<String> = ["b/1.png", "a/2.png", "b/3.png", "x.png"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            labels_of(&paths),
+            (
+                vec![1, 0, 1, 2],
+                vec!["a".into(), "b".into(), "(no label)".into()]
+            )
+        );
+        assert_eq!(
+            labels_of(&["x.png".to_string(), "y.png".to_string()]).0,
+            vec![0, 0]
+        );
     }
 
     #[test]
@@ -177,7 +247,10 @@ mod tests {
             rgba[i * 4..i * 4 + 4].copy_from_slice(&[v, v, v, 255]);
         }
         assert_eq!(centre_crop_resize(&rgba, 4, 2, 1), vec![150, 150, 150, 255]);
-        assert_eq!(centre_crop_resize(&rgba, 4, 2, 2), vec![100, 100, 100, 255, 200, 200, 200, 255, 100, 100, 100, 255, 200, 200, 200, 255]);
+        assert_eq!(
+            centre_crop_resize(&rgba, 4, 2, 2),
+            vec![100, 100, 100, 255, 200, 200, 200, 255, 100, 100, 100, 255, 200, 200, 200, 255]
+        );
     }
 
     #[test]
@@ -185,13 +258,27 @@ mod tests {
         let rgba = [255, 0, 0, 255, 0, 0, 255, 0]; // a red pixel, a transparent blue one
         let paths = ["a/1.png".to_string(), "b/2.png".to_string()];
         let gray = from_rgba("own", &rgba, 1, &paths, false).unwrap();
-        assert_eq!((gray.shape.channels, gray.labels(), gray.num_classes), (1, &[0, 1][..], 2));
+        assert_eq!(
+            (gray.shape.channels, gray.labels(), gray.num_classes),
+            (1, &[0, 1][..], 2)
+        );
         assert!((gray.images()[0] - 0.299).abs() < 1e-6 && gray.images()[1] == 0.0);
         let colour = from_rgba("own", &rgba, 1, &paths, true).unwrap();
         assert_eq!(colour.images(), &[1.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
-        assert_eq!(from_rgba("own", &rgba[..4], 1, &paths[..1], false).unwrap_err(), ImportError::TooFew(1));
-        assert!(matches!(from_rgba("own", &rgba[..4], 1, &paths, false), Err(ImportError::WrongLength { .. })));
-        assert_eq!(check_size("big.png", 20_000, 20_000).unwrap_err().to_string(), "big.png is 20000 × 20000 pixels; images up to 8192 × 8192 are taken");
+        assert_eq!(
+            from_rgba("own", &rgba[..4], 1, &paths[..1], false).unwrap_err(),
+            ImportError::TooFew(1)
+        );
+        assert!(matches!(
+            from_rgba("own", &rgba[..4], 1, &paths, false),
+            Err(ImportError::WrongLength { .. })
+        ));
+        assert_eq!(
+            check_size("big.png", 20_000, 20_000)
+                .unwrap_err()
+                .to_string(),
+            "big.png is 20000 × 20000 pixels; images up to 8192 × 8192 are taken"
+        );
         assert!(check_size("none.png", 0, 0).is_err());
     }
 }

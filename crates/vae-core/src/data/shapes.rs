@@ -14,7 +14,12 @@ pub enum ShapeKind {
     Heart,
 }
 
-pub const SHAPE_KINDS: [ShapeKind; 4] = [ShapeKind::Square, ShapeKind::Ellipse, ShapeKind::Triangle, ShapeKind::Heart];
+pub const SHAPE_KINDS: [ShapeKind; 4] = [
+    ShapeKind::Square,
+    ShapeKind::Ellipse,
+    ShapeKind::Triangle,
+    ShapeKind::Heart,
+];
 
 /// Fill colours of `colour-shapes`, as RGB in [0, 1].
 const COLOURS: [[f32; 3]; 6] = [
@@ -61,7 +66,9 @@ impl ShapeFactors {
             ShapeKind::Ellipse => u * u + (v / 0.6) * (v / 0.6) <= 1.0,
             ShapeKind::Triangle => {
                 // Vertices (0, −1), (0.95, 0.75), (−0.95, 0.75): inside all three edges.
-                let edge = |ax: f32, ay: f32, bx: f32, by: f32| (bx - ax) * (v - ay) - (by - ay) * (u - ax) >= 0.0;
+                let edge = |ax: f32, ay: f32, bx: f32, by: f32| {
+                    (bx - ax) * (v - ay) - (by - ay) * (u - ax) >= 0.0
+                };
                 edge(0.0, -1.0, 0.95, 0.75) == edge(0.95, 0.75, -0.95, 0.75)
                     && edge(0.95, 0.75, -0.95, 0.75) == edge(-0.95, 0.75, 0.0, -1.0)
             }
@@ -99,7 +106,11 @@ impl ShapeFactors {
 }
 
 fn generate(name: &str, count: usize, seed: u64, coloured: bool) -> Dataset {
-    let shape = if coloured { ImageShape::COLOUR28 } else { ImageShape::MNIST };
+    let shape = if coloured {
+        ImageShape::COLOUR28
+    } else {
+        ImageShape::MNIST
+    };
     let hw = shape.width * shape.height;
     let mut rng = Rng::new(seed);
     let mut images = Vec::with_capacity(count * shape.pixels());
@@ -109,12 +120,17 @@ fn generate(name: &str, count: usize, seed: u64, coloured: bool) -> Dataset {
         let cover = f.coverage(shape.width, shape.height);
         match f.colour {
             None => images.extend_from_slice(&cover),
-            Some(c) => (0..3).for_each(|ch| images.extend(cover.iter().map(|a| a * COLOURS[c][ch]))),
+            Some(c) => {
+                (0..3).for_each(|ch| images.extend(cover.iter().map(|a| a * COLOURS[c][ch])))
+            }
         }
         factors.push(f);
     }
     debug_assert_eq!(images.len(), count * hw * shape.channels);
-    let labels = factors.iter().map(|f| SHAPE_KINDS.iter().position(|k| *k == f.kind).unwrap() as u8).collect();
+    let labels = factors
+        .iter()
+        .map(|f| SHAPE_KINDS.iter().position(|k| *k == f.kind).unwrap() as u8)
+        .collect();
     Dataset::new(name, shape, images, labels, 4, Some(factors))
 }
 
@@ -146,7 +162,9 @@ mod tests {
             let ink: f32 = d.image(i).iter().sum();
             assert!(ink > 20.0, "image {i} is nearly empty: {ink}");
             let hw = 28 * 28;
-            let border: f32 = (0..28).map(|k| d.image(i)[k] + d.image(i)[hw - 1 - k]).sum();
+            let border: f32 = (0..28)
+                .map(|k| d.image(i)[k] + d.image(i)[hw - 1 - k])
+                .sum();
             assert!(border < 1.0, "image {i} touches the frame");
         }
         assert!(d.labels().iter().all(|&l| l < 4));
@@ -156,10 +174,22 @@ mod tests {
     fn shapes_are_told_apart_by_area() {
         // At the same scale a square covers more than an ellipse, which covers more than a triangle.
         let area = |kind| {
-            let f = ShapeFactors { kind, scale: 8.0, rotation: 0.0, x: 14.0, y: 14.0, colour: None };
+            let f = ShapeFactors {
+                kind,
+                scale: 8.0,
+                rotation: 0.0,
+                x: 14.0,
+                y: 14.0,
+                colour: None,
+            };
             f.coverage(28, 28).iter().sum::<f32>()
         };
-        let (sq, el, tr, he) = (area(ShapeKind::Square), area(ShapeKind::Ellipse), area(ShapeKind::Triangle), area(ShapeKind::Heart));
+        let (sq, el, tr, he) = (
+            area(ShapeKind::Square),
+            area(ShapeKind::Ellipse),
+            area(ShapeKind::Triangle),
+            area(ShapeKind::Heart),
+        );
         assert!(sq > el && el > tr && he > 40.0, "{sq} {el} {tr} {he}");
     }
 }

@@ -21,7 +21,14 @@ pub struct ConvEncoder {
 }
 
 impl ConvEncoder {
-    pub fn new(image: ImageShape, conv: [usize; 2], classes: usize, hidden: usize, latent: usize, device: &Device) -> Self {
+    pub fn new(
+        image: ImageShape,
+        conv: [usize; 2],
+        classes: usize,
+        hidden: usize,
+        latent: usize,
+        device: &Device,
+    ) -> Self {
         let down = |c_in, c_out| Down::new(c_in, c_out, device);
         let flat = conv[1] * (image.height / 4) * (image.width / 4);
         Self {
@@ -41,7 +48,9 @@ impl ConvEncoder {
     /// - returns (μ, log σ²): [batch, latent] each
     pub fn forward(&self, x: Tensor<2>, class: Option<Tensor<2>>) -> (Tensor<2>, Tensor<2>) {
         let batch = x.dims()[0];
-        let x = x.reshape([batch, self.channels, self.height, self.width]).permute([0, 2, 3, 1]); // [b, h, w, c]
+        let x = x
+            .reshape([batch, self.channels, self.height, self.width])
+            .permute([0, 2, 3, 1]); // [b, h, w, c]
         let h = relu(self.conv1.forward(x)); // [b, h/2, w/2, c1]
         let h = relu(self.conv2.forward(h)); // [b, h/4, w/4, c2]
         let h = h.flatten::<2>(1, 3); // [b, h/4·w/4·c2]
@@ -62,7 +71,14 @@ pub struct ConvDecoder {
 }
 
 impl ConvDecoder {
-    pub fn new(image: ImageShape, conv: [usize; 2], classes: usize, hidden: usize, latent: usize, device: &Device) -> Self {
+    pub fn new(
+        image: ImageShape,
+        conv: [usize; 2],
+        classes: usize,
+        hidden: usize,
+        latent: usize,
+        device: &Device,
+    ) -> Self {
         let up = |c_in, c_out| Up::new(c_in, c_out, device);
         let flat = conv[1] * (image.height / 4) * (image.width / 4);
         Self {

@@ -13,7 +13,13 @@ pub struct MlpEncoder {
 }
 
 impl MlpEncoder {
-    pub fn new(pixels: usize, classes: usize, hidden: usize, latent: usize, device: &Device) -> Self {
+    pub fn new(
+        pixels: usize,
+        classes: usize,
+        hidden: usize,
+        latent: usize,
+        device: &Device,
+    ) -> Self {
         Self {
             hidden: LinearConfig::new(pixels + classes, hidden).init(device),
             mu: LinearConfig::new(hidden, latent).init(device),
@@ -37,7 +43,13 @@ pub struct MlpDecoder {
 }
 
 impl MlpDecoder {
-    pub fn new(pixels: usize, classes: usize, hidden: usize, latent: usize, device: &Device) -> Self {
+    pub fn new(
+        pixels: usize,
+        classes: usize,
+        hidden: usize,
+        latent: usize,
+        device: &Device,
+    ) -> Self {
         Self {
             hidden: LinearConfig::new(latent + classes, hidden).init(device),
             out: LinearConfig::new(hidden, pixels).init(device),

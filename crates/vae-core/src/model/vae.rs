@@ -40,17 +40,38 @@ impl VaeConfig {
     /// Fresh weights drawn from burn's default (Kaiming-uniform) initialisers, seeded.
     /// The config must be valid (see `validate`).
     pub fn init(&self, seed: u64, device: &Device) -> Vae {
-        let _guard = INIT_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = INIT_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         device.seed(seed);
-        let (pixels, classes, hidden, latent) = (self.image.pixels(), self.num_classes, self.hidden, self.latent_dim);
+        let (pixels, classes, hidden, latent) = (
+            self.image.pixels(),
+            self.num_classes,
+            self.hidden,
+            self.latent_dim,
+        );
         let vae = match self.arch {
             Arch::Mlp => Vae {
                 encoder: Encoder::Mlp(MlpEncoder::new(pixels, classes, hidden, latent, device)),
                 decoder: Decoder::Mlp(MlpDecoder::new(pixels, classes, hidden, latent, device)),
             },
             Arch::Conv => Vae {
-                encoder: Encoder::Conv(ConvEncoder::new(self.image, self.conv_channels, classes, hidden, latent, device)),
-                decoder: Decoder::Conv(ConvDecoder::new(self.image, self.conv_channels, classes, hidden, latent, device)),
+                encoder: Encoder::Conv(ConvEncoder::new(
+                    self.image,
+                    self.conv_channels,
+                    classes,
+                    hidden,
+                    latent,
+                    device,
+                )),
+                decoder: Decoder::Conv(ConvDecoder::new(
+                    self.image,
+                    self.conv_channels,
+                    classes,
+                    hidden,
+                    latent,
+                    device,
+                )),
             },
         };
         // Reading every parameter materialises it now, in a fixed order, under the lock.
@@ -101,7 +122,12 @@ impl Vae {
     /// # Shapes
     /// - x: [batch, pixels], eps: [batch, latent]
     /// - returns (posterior, logits: [batch, pixels])
-    pub fn forward(&self, x: Tensor<2>, class: Option<Tensor<2>>, eps: Tensor<2>) -> (Posterior, Tensor<2>) {
+    pub fn forward(
+        &self,
+        x: Tensor<2>,
+        class: Option<Tensor<2>>,
+        eps: Tensor<2>,
+    ) -> (Posterior, Tensor<2>) {
         let posterior = self.encode(x, class.clone());
         let z = Self::reparameterize(&posterior, eps); // [batch, latent]
         let logits = self.decode(z, class); // [batch, pixels]

@@ -13,7 +13,12 @@ pub fn scores(model: &Vae, cfg: &VaeConfig, data: &Dataset) -> Vec<f32> {
         .step_by(500)
         .flat_map(|start| {
             let end = (start + 500).min(data.len());
-            negative_elbo_per_image(model, cfg, &data.images()[start * p..end * p], &data.labels()[start..end])
+            negative_elbo_per_image(
+                model,
+                cfg,
+                &data.images()[start * p..end * p],
+                &data.labels()[start..end],
+            )
         })
         .collect()
 }
@@ -36,12 +41,18 @@ pub fn roc_auc(anomalies: &[f32], normal: &[f32]) -> Option<f32> {
     if anomalies.is_empty() || normal.is_empty() {
         return None;
     }
-    let mut all: Vec<(f32, bool)> = anomalies.iter().map(|&s| (s, true)).chain(normal.iter().map(|&s| (s, false))).collect();
+    let mut all: Vec<(f32, bool)> = anomalies
+        .iter()
+        .map(|&s| (s, true))
+        .chain(normal.iter().map(|&s| (s, false)))
+        .collect();
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Sum of the anomalies' ranks (1-based), ties sharing their mean rank.
     let (mut rank_sum, mut i) = (0.0f64, 0);
     while i < all.len() {
-        let j = (i..all.len()).find(|&j| all[j].0 != all[i].0).unwrap_or(all.len());
+        let j = (i..all.len())
+            .find(|&j| all[j].0 != all[i].0)
+            .unwrap_or(all.len());
         let mean_rank = (i + 1 + j) as f64 / 2.0;
         rank_sum += mean_rank * all[i..j].iter().filter(|(_, a)| *a).count() as f64;
         i = j;
@@ -54,7 +65,11 @@ pub fn roc_auc(anomalies: &[f32], normal: &[f32]) -> Option<f32> {
 pub fn split_by_class(scores: &[f32], labels: &[u8], class: u8) -> (Vec<f32>, Vec<f32>) {
     let (mut anomalies, mut normal) = (Vec::new(), Vec::new());
     for (&s, &l) in scores.iter().zip(labels) {
-        if l == class { anomalies.push(s) } else { normal.push(s) }
+        if l == class {
+            anomalies.push(s)
+        } else {
+            normal.push(s)
+        }
     }
     (anomalies, normal)
 }
@@ -76,7 +91,14 @@ mod tests {
     #[test]
     fn percentiles_by_nearest_rank() {
         let s: Vec<f32> = (1..=100).map(|v| v as f32).collect();
-        assert_eq!((percentile(&s, 0.99), percentile(&s, 0.5), percentile(&s, 0.0)), (99.0, 50.0, 1.0));
+        assert_eq!(
+            (
+                percentile(&s, 0.99),
+                percentile(&s, 0.5),
+                percentile(&s, 0.0)
+            ),
+            (99.0, 50.0, 1.0)
+        );
         assert!(percentile(&[], 0.5).is_nan());
     }
 }

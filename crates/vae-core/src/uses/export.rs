@@ -11,7 +11,14 @@ pub const MAX_EXPORT: usize = 10_000;
 
 /// `count` decodes of z ~ N(0, T²·I), with their classes: `class` for a conditional model when
 /// given, else every class in turn (all 0 for a plain VAE).
-pub fn generate(model: &Vae, cfg: &VaeConfig, count: usize, temperature: f32, class: Option<u8>, seed: u64) -> (Vec<f32>, Vec<u8>) {
+pub fn generate(
+    model: &Vae,
+    cfg: &VaeConfig,
+    count: usize,
+    temperature: f32,
+    class: Option<u8>,
+    seed: u64,
+) -> (Vec<f32>, Vec<u8>) {
     let count = count.clamp(1, MAX_EXPORT);
     let z = sample_prior(&mut Rng::new(seed), count, cfg.latent_dim, temperature);
     let labels: Vec<u8> = match (cfg.num_classes, class) {
@@ -40,7 +47,11 @@ pub fn images_idx(images: &[f32], cfg: &VaeConfig) -> Vec<u8> {
             }
         }
     }
-    let dims: Vec<usize> = if s.channels == 1 { vec![n, s.height, s.width] } else { vec![n, s.height, s.width, s.channels] };
+    let dims: Vec<usize> = if s.channels == 1 {
+        vec![n, s.height, s.width]
+    } else {
+        vec![n, s.height, s.width, s.channels]
+    };
     write_idx(&dims, &bytes)
 }
 

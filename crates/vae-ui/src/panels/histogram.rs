@@ -46,7 +46,11 @@ pub fn share_above(values: &[f32], threshold: f64) -> f64 {
 pub fn split(scores: &[f32], labels: &[u8], class: Option<u8>) -> (Vec<f32>, Vec<f32>) {
     let (mut of_class, mut rest) = (Vec::new(), Vec::new());
     for (&s, &l) in scores.iter().zip(labels) {
-        if Some(l) == class { of_class.push(s) } else { rest.push(s) }
+        if Some(l) == class {
+            of_class.push(s)
+        } else {
+            rest.push(s)
+        }
     }
     (of_class, rest)
 }
@@ -75,7 +79,10 @@ mod tests {
 
     #[test]
     fn split_by_class() {
-        assert_eq!(split(&[1.0, 2.0, 3.0], &[0, 1, 0], Some(0)), (vec![1.0, 3.0], vec![2.0]));
+        assert_eq!(
+            split(&[1.0, 2.0, 3.0], &[0, 1, 0], Some(0)),
+            (vec![1.0, 3.0], vec![2.0])
+        );
         assert_eq!(split(&[1.0, 2.0], &[0, 1], None), (vec![], vec![1.0, 2.0]));
     }
 }

@@ -29,29 +29,51 @@ impl MapScale {
     /// not shrink the cloud to a dot).
     pub fn for_points(axes: &MapAxes, points: &[f32], left: f32, top: f32, size: f32) -> Self {
         let half = match axes {
-            MapAxes::Latent | MapAxes::OneDimension => LATENT_RANGE * (1.0 + 1.0 / (MANIFOLD_SIDE - 1.0)),
+            MapAxes::Latent | MapAxes::OneDimension => {
+                LATENT_RANGE * (1.0 + 1.0 / (MANIFOLD_SIDE - 1.0))
+            }
             MapAxes::Pca { .. } => {
-                let mut abs: Vec<f32> = points.iter().map(|v| v.abs()).filter(|v| v.is_finite()).collect();
+                let mut abs: Vec<f32> = points
+                    .iter()
+                    .map(|v| v.abs())
+                    .filter(|v| v.is_finite())
+                    .collect();
                 abs.sort_by(f32::total_cmp);
-                let p98 = abs.get((abs.len() as f32 * 0.98) as usize).or(abs.last()).copied().unwrap_or(1.0);
+                let p98 = abs
+                    .get((abs.len() as f32 * 0.98) as usize)
+                    .or(abs.last())
+                    .copied()
+                    .unwrap_or(1.0);
                 (p98 * 1.1).max(0.1)
             }
         };
-        Self { half, left, top, size }
+        Self {
+            half,
+            left,
+            top,
+            size,
+        }
     }
 
     pub fn to_canvas(&self, x: f32, y: f32) -> (f32, f32) {
         let s = self.size / (2.0 * self.half);
-        (self.left + (x + self.half) * s, self.top + (self.half - y) * s)
+        (
+            self.left + (x + self.half) * s,
+            self.top + (self.half - y) * s,
+        )
     }
 
     pub fn to_data(&self, px: f32, py: f32) -> (f32, f32) {
         let s = self.size / (2.0 * self.half);
-        ((px - self.left) / s - self.half, self.half - (py - self.top) / s)
+        (
+            (px - self.left) / s - self.half,
+            self.half - (py - self.top) / s,
+        )
     }
 
     pub fn contains(&self, px: f32, py: f32) -> bool {
-        (self.left..=self.left + self.size).contains(&px) && (self.top..=self.top + self.size).contains(&py)
+        (self.left..=self.left + self.size).contains(&px)
+            && (self.top..=self.top + self.size).contains(&py)
     }
 }
 
@@ -88,7 +110,11 @@ mod tests {
     #[test]
     fn classes_have_css_colours() {
         assert_eq!(class_colour(0), "#4e79a7");
-        assert_eq!(class_colour(10), class_colour(0), "more classes repeat the palette");
+        assert_eq!(
+            class_colour(10),
+            class_colour(0),
+            "more classes repeat the palette"
+        );
     }
 
     #[test]
@@ -97,7 +123,11 @@ mod tests {
         let (px, py) = s.to_canvas(1.0, -2.0);
         let (x, y) = s.to_data(px, py);
         assert!((x - 1.0).abs() < 1e-5 && (y + 2.0).abs() < 1e-5);
-        assert_eq!(s.to_canvas(0.0, 0.0), (180.0, 160.0), "the origin is the centre");
+        assert_eq!(
+            s.to_canvas(0.0, 0.0),
+            (180.0, 160.0),
+            "the origin is the centre"
+        );
         assert!(s.to_canvas(0.0, 1.0).1 < 160.0, "y points up");
     }
 
@@ -105,14 +135,25 @@ mod tests {
     fn a_2d_map_lines_up_with_the_manifold_cells() {
         // The manifold's first cell centre (−3) sits half a cell in from the edge.
         let s = MapScale::for_points(&MapAxes::Latent, &[], 0.0, 0.0, 15.0);
-        assert!((s.to_canvas(-3.0, 3.0).0 - 0.5).abs() < 1e-4 && (s.to_canvas(-3.0, 3.0).1 - 0.5).abs() < 1e-4);
+        assert!(
+            (s.to_canvas(-3.0, 3.0).0 - 0.5).abs() < 1e-4
+                && (s.to_canvas(-3.0, 3.0).1 - 0.5).abs() < 1e-4
+        );
     }
 
     #[test]
     fn pca_range_follows_the_points_but_not_outliers() {
         let mut points: Vec<f32> = (0..200).map(|i| (i % 10) as f32 / 10.0 - 0.5).collect();
         points.extend([50.0, -50.0]);
-        let s = MapScale::for_points(&MapAxes::Pca { explained: [0.5, 0.2] }, &points, 0.0, 0.0, 100.0);
+        let s = MapScale::for_points(
+            &MapAxes::Pca {
+                explained: [0.5, 0.2],
+            },
+            &points,
+            0.0,
+            0.0,
+            100.0,
+        );
         assert!(s.half < 1.0, "{}", s.half);
     }
 

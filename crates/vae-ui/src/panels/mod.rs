@@ -15,6 +15,23 @@ macro_rules! browser_only {
 }
 
 browser_only!(
-    anomaly, compare, completion, draw, explorer, export, interpolation, kl_per_dim, latent_map, lesson, loss_chart, samples, settings,
-    settings_form, sliders, tour, training, transfer, traversals,
+    anomaly,
+    compare,
+    completion,
+    draw,
+    explorer,
+    export,
+    interpolation,
+    kl_per_dim,
+    latent_map,
+    lesson,
+    loss_chart,
+    samples,
+    settings,
+    settings_form,
+    sliders,
+    tour,
+    training,
+    transfer,
+    traversals,
 );

@@ -85,7 +85,12 @@ pub fn find(name: &str) -> Option<&'static Preset> {
 impl Preset {
     /// The preset as a link's query string.
     pub fn link(&self) -> String {
-        format!("?{}&preset={}#{}", self.query, self.name, self.section.name())
+        format!(
+            "?{}&preset={}#{}",
+            self.query,
+            self.name,
+            self.section.name()
+        )
     }
 }
 
@@ -102,9 +107,17 @@ mod tests {
             assert!(p.fresh || settings != Settings::default(), "{}", p.name);
             assert!(p.what_to_look_for.split(". ").count() <= 3 && !p.title.is_empty());
             let (from_link, errors) = Settings::from_query(p.link().split('#').next().unwrap());
-            assert_eq!((from_link, errors), (settings, vec![]), "{}: the link holds the settings", p.name);
+            assert_eq!(
+                (from_link, errors),
+                (settings, vec![]),
+                "{}: the link holds the settings",
+                p.name
+            );
             assert_eq!(find(p.name).map(|f| f.name), Some(p.name));
         }
-        assert_eq!(Settings::from_query(find("collapse").unwrap().query).0.beta, 8.0);
+        assert_eq!(
+            Settings::from_query(find("collapse").unwrap().query).0.beta,
+            8.0
+        );
     }
 }

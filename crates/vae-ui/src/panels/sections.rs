@@ -13,7 +13,13 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [Section::Train, Section::Latent, Section::Dimensions, Section::Compare, Section::Apply];
+    pub const ALL: [Section; 5] = [
+        Section::Train,
+        Section::Latent,
+        Section::Dimensions,
+        Section::Compare,
+        Section::Apply,
+    ];
 
     /// The `data-section` name in index.html.
     pub fn name(self) -> &'static str {
@@ -67,23 +73,44 @@ mod tests {
     use super::*;
 
     fn choices() -> PanelChoices {
-        PanelChoices { temperature: 0.8, traversal_anchor: Anchor::HeldOut(2), interpolation: [Anchor::HeldOut(0), Anchor::Drawn], compare: false, class: 0 }
+        PanelChoices {
+            temperature: 0.8,
+            traversal_anchor: Anchor::HeldOut(2),
+            interpolation: [Anchor::HeldOut(0), Anchor::Drawn],
+            compare: false,
+            class: 0,
+        }
     }
 
     #[test]
     fn each_section_opens_only_its_views() {
         let train = views_for(Section::Train, &choices());
-        assert!(train.training && !train.latent_map && !train.manifold && train.traversals.is_none() && train.interpolation.is_none());
+        assert!(
+            train.training
+                && !train.latent_map
+                && !train.manifold
+                && train.traversals.is_none()
+                && train.interpolation.is_none()
+        );
         let dims = views_for(Section::Dimensions, &choices());
         assert!(!dims.training && dims.manifold && dims.traversals == Some(Anchor::HeldOut(2)));
         let latent = views_for(Section::Latent, &choices());
         assert!(latent.latent_map && latent.drawing && !latent.training);
         let compare = views_for(Section::Compare, &choices());
-        assert_eq!(compare.interpolation, Some([Anchor::HeldOut(0), Anchor::Drawn]));
+        assert_eq!(
+            compare.interpolation,
+            Some([Anchor::HeldOut(0), Anchor::Drawn])
+        );
         assert!(compare.compare_open && !train.compare_open);
         assert_eq!(compare.temperature, 0.8);
         let apply = views_for(Section::Apply, &choices());
-        assert!(apply.anomaly && apply.transfer && !apply.training && !compare.anomaly && !train.transfer);
+        assert!(
+            apply.anomaly
+                && apply.transfer
+                && !apply.training
+                && !compare.anomaly
+                && !train.transfer
+        );
     }
 
     #[test]

@@ -40,7 +40,10 @@ mod tests {
         assert_eq!(action_for("n"), Some(Action::Press("resample")));
         assert_eq!(action_for("1"), Some(Action::Open(Section::Train)));
         assert_eq!(action_for("5"), Some(Action::Open(Section::Apply)));
-        assert_eq!((action_for("0"), action_for("6"), action_for("x")), (None, None, None));
+        assert_eq!(
+            (action_for("0"), action_for("6"), action_for("x")),
+            (None, None, None)
+        );
         assert_eq!(action_for("?"), Some(Action::ToggleHelp));
     }
 }

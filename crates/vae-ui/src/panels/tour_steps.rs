@@ -31,7 +31,12 @@ mod tests {
     fn every_step_speaks_of_an_element_the_page_has() {
         let page = include_str!("../../../../www/index.html");
         for s in &STEPS {
-            assert!(page.contains(&format!("id=\"{}\"", s.element)), "{}: #{} is not in index.html", s.title, s.element);
+            assert!(
+                page.contains(&format!("id=\"{}\"", s.element)),
+                "{}: #{} is not in index.html",
+                s.title,
+                s.element
+            );
             assert!(!s.text.is_empty());
         }
         assert!((8..=12).contains(&STEPS.len()));
