@@ -106,22 +106,59 @@ test("large type for a projector: no horizontal scrollbar at 1280×720 in any se
   await page.close();
 });
 
-test("axe-core finds no serious or critical accessibility violation in any section", async () => {
+test("axe-core finds no serious or critical accessibility violation in any section, in both languages", async () => {
   const axe = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  const { page, errors } = await openLab(context, server.url);
+  for (const lang of ["en", "zh"]) {
+    const { page, errors } = await openLab(context, server.url, `?lang=${lang}`);
+    await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+    await page.evaluate(axe); // through the debugger protocol, so the page's CSP stays as strict as ever
+    for (const section of ["train", "latent", "dimensions", "compare", "apply"]) {
+      await page.click(`#tab-${section}`);
+      await page.waitForTimeout(500);
+      const violations = await page.evaluate(async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`));
+      assert.deepEqual(violations, [], `${lang} ${section}`);
+    }
+    await page.keyboard.press("?");
+    const dialog = await page.evaluate(async () => (await axe.run("#help")).violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id));
+    assert.deepEqual(dialog, [], `${lang}: the help overlay`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test("?lang=zh shows the page in Chinese in every section; switching keeps the training going", async () => {
+  const { page, errors } = await openLab(context, server.url, "?lang=zh");
   await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
-  await page.evaluate(axe); // through the debugger protocol, so the page's CSP stays as strict as ever
+  assert.equal(await page.getAttribute("html", "lang"), "zh-Hans");
+  assert.equal(await page.inputValue("#lang"), "zh");
+  const cjk = /[\u4e00-\u9fff]/;
   for (const section of ["train", "latent", "dimensions", "compare", "apply"]) {
     await page.click(`#tab-${section}`);
-    await page.waitForTimeout(500);
-    const violations = await page.evaluate(async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`));
-    assert.deepEqual(violations, [], section);
+    const texts = await page.$$eval(`#tab-${section}, #section-${section} h2, #section-${section} .hint, #controls label, #controls .hint, #controls legend`,
+      (els) => els.map((e) => e.textContent.trim()).filter(Boolean));
+    const english = texts.filter((t) => !/[\u4e00-\u9fff]/.test(t));
+    assert.deepEqual(english, [], `${section}: every title, hint and label is in Chinese`);
+    assert.ok(texts.length > 10 && texts.every((t) => cjk.test(t)));
+    await screenshot(page, `zh-${section}.png`);
   }
-  await page.keyboard.press("?");
-  const dialog = await page.evaluate(async () => (await axe.run("#help")).violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id));
-  assert.deepEqual(dialog, [], "the help overlay");
+  assert.match(await page.textContent("#flow-encoder"), /编码器（encoder）/, "the English term beside the Chinese on first use");
+  assert.match(page.url(), /lang=zh/, "the link keeps the language");
+  // Switching language mid-training: the run goes on, the words change.
+  await page.click("#tab-train");
+  await page.click("#train");
+  await until(page, () => Number(document.querySelector("#status").dataset.step) > 4210);
+  assert.equal((await page.textContent("#train")).trim(), "暂停");
+  await page.selectOption("#lang", "en");
+  assert.equal((await page.textContent("#tab-train")).trim(), "1 · Train");
+  const before = (await status(page)).step;
+  await until(page, (b) => Number(document.querySelector("#status").dataset.step) > b + 20, before);
+  assert.ok(before > 4210, "not reset by the switch");
+  assert.doesNotMatch(page.url(), /lang=zh/);
+  await page.click("#train");
+  await page.selectOption("#lang", "zh");
+  assert.equal((await page.textContent("#tab-train")).trim(), "1 · 训练");
   assert.deepEqual(errors, []);
   await page.close();
 });

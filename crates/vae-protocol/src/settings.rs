@@ -215,7 +215,7 @@ impl Settings {
                     .map(|v| s.leave_out = Some(v as u8))
                     .is_some(),
                 // Not settings: they choose how the page opens.
-                "resume" | "preset" | "big" => true,
+                "resume" | "preset" | "big" | "lang" => true,
                 _ => {
                     errors.push(report("is not a setting this page knows"));
                     continue;

@@ -83,6 +83,8 @@ const SNAPSHOT_EVERY_MS: f64 = 30_000.0;
 pub fn start() -> Result<(), JsValue> {
     // Before the settings panel rewrites the URL with the settings alone.
     let lesson_link = FromLink::read();
+    let lang = crate::language::from_link_or_browser();
+    crate::language::start(lang);
     let (settings, url_problem) = settings_form::from_url();
     let ctx = Rc::new(Ctx::new(WorkerLink::start()?));
     let held_out = Rc::new(RefCell::new(HeldOut::default()));
@@ -499,17 +501,19 @@ impl App {
         self.anomaly.on_model(num_classes, settings.leave_out);
         self.transfer.on_model(settings.conditional);
         self.export.on_model(settings, num_classes);
-        set_text(
-            "info",
-            &format!(
-                "{} VAE, {} latent dimensions, {params} parameters, on {} ({} training / {held_out_len} held-out images){}",
-                if settings.arch == Arch::Conv { "Convolutional" } else { "MLP" },
-                settings.latent_dim,
-                settings.dataset,
-                dataset_len - held_out_len,
-                if settings.conditional { ", conditioned on the class" } else { "" },
-            ),
-        );
+        let english = "{arch} VAE, {latent} latent dimensions, {params} parameters, on {dataset} ({train} training / {held_out} held-out images){conditional}";
+        let conditional = if settings.conditional { crate::language::t(", conditioned on the class") } else { String::new() };
+        let arch = crate::language::t(if settings.arch == Arch::Conv { "Convolutional" } else { "MLP" });
+        let values = [
+            ("arch", arch),
+            ("latent", settings.latent_dim.to_string()),
+            ("params", params.to_string()),
+            ("dataset", settings.dataset.to_string()),
+            ("train", (dataset_len - held_out_len).to_string()),
+            ("held_out", held_out_len.to_string()),
+            ("conditional", conditional),
+        ];
+        set_text("info", &crate::language::t_fill(english, &values));
     }
 }
 

@@ -79,32 +79,55 @@ pub fn redraw_messages(container: &web_sys::Element) {
     }
 }
 
-fn draw_message(canvas: &HtmlCanvasElement, text: &str) {
+/// The message is kept in English (`data-empty`) and drawn in the page's language.
+fn draw_message(canvas: &HtmlCanvasElement, english: &str) {
+    let text = &crate::language::t(english);
     let Some((ctx, w, h)) = crisp_context(canvas) else { return };
     ctx.set_fill_style_str("#f3f5f9");
     ctx.fill_rect(0.0, 0.0, w, h);
     ctx.set_fill_style_str(TEXT);
     ctx.set_font("14px system-ui, sans-serif");
     ctx.set_text_align("center");
-    let mut y = h / 2.0 - 8.0 * (text.len() as f64 / 40.0).floor();
-    for line in wrap(text, ((w / 7.5) as usize).max(12)) {
+    let lines = wrap(text, ((w / 7.5) as usize).max(12));
+    let mut y = h / 2.0 - 9.0 * (lines.len() as f64 - 1.0);
+    for line in lines {
         let _ = ctx.fill_text(&line, w / 2.0, y);
         y += 18.0;
     }
     ctx.set_text_align("start");
 }
 
+/// Lines of at most `width` units: a Latin letter is one, a CJK character (no spaces between
+/// words) two, and a word too long for a line is broken between characters.
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    let units = |s: &str| s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
     let mut lines = vec![String::new()];
     for word in text.split_whitespace() {
         let line = lines.last_mut().expect("one line");
-        if !line.is_empty() && line.chars().count() + word.chars().count() + 1 > width {
-            lines.push(word.to_string());
-        } else {
+        if line.is_empty() || units(line) + units(word) < width {
             if !line.is_empty() {
                 line.push(' ');
             }
             line.push_str(word);
+        } else {
+            lines.push(word.to_string());
+        }
+        // Break what is still too long (a CJK sentence is one "word").
+        while units(lines.last().expect("one line")) > width {
+            let last = lines.pop().expect("one line");
+            let (mut head, mut used) = (String::new(), 0);
+            let mut chars = last.chars().peekable();
+            while let Some(&c) = chars.peek() {
+                let u = if c.is_ascii() { 1 } else { 2 };
+                if used + u > width {
+                    break;
+                }
+                head.push(c);
+                used += u;
+                chars.next();
+            }
+            lines.push(head);
+            lines.push(chars.collect());
         }
     }
     lines

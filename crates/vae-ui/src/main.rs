@@ -5,7 +5,8 @@ macro_rules! browser_only {
     ($($module:ident),+ $(,)?) => { $( #[cfg(target_arch = "wasm32")] mod $module; )+ };
 }
 
-browser_only!(app, canvas, ctx, dom, link, own_images, saved);
+browser_only!(app, canvas, ctx, dom, language, link, own_images, saved);
+mod i18n;
 mod image_header;
 mod panels;
 

@@ -36,16 +36,16 @@ impl KlPerDim {
     pub fn on_held_out(&self, kl_per_dim: &[f32], active: usize, beta: f32) {
         let dims = kl_per_dim.len();
         let counter: HtmlElement = el("active-units");
-        counter.set_text_content(Some(&format!("{active} of {dims}")));
+        counter.set_text_content(Some(&crate::language::t_fill("{active} of {dims}", &[("active", active.to_string()), ("dims", dims.to_string())])));
         let _ = counter.set_attribute("data-active", &active.to_string());
         // Most of the latent space unused: the KL term won and the decoder ignores z.
         let collapsed = dims > 0 && active * 2 < dims;
         set_text(
             "collapse-note",
             &if collapsed {
-                format!(
-                    " — the posterior has collapsed: most dimensions copy the prior, so z says little about the image. \
-                     Lower β (now {beta:.2}) or give β a warm-up so the decoder learns to use z first."
+                crate::language::t_fill(
+                    " — the posterior has collapsed: most dimensions copy the prior, so z says little about the image. Lower β (now {beta}) or give β a warm-up so the decoder learns to use z first.",
+                    &[("beta", format!("{beta:.2}"))],
                 )
             } else {
                 String::new()

@@ -45,6 +45,10 @@ impl Lesson {
         for p in &PRESETS {
             if let Ok(option) = HtmlOptionElement::new_with_text_and_value(p.title, p.name) {
                 let _ = select.add_with_html_option_element(&option);
+                // Kept in English, shown (and switched) in the page's language.
+                if let Some(text) = option.first_child() {
+                    crate::language::keep_text(&text, p.title);
+                }
             }
         }
         let lesson = Rc::new(Self { ctx, settings });
@@ -83,8 +87,8 @@ impl Lesson {
 }
 
 fn show_text(p: &Preset) {
-    set_text("preset-title", &format!("{}.", p.title));
-    set_text("preset-look", p.what_to_look_for);
+    set_text("preset-title", &crate::language::t(p.title));
+    set_text("preset-look", &crate::language::t(p.what_to_look_for));
     el::<HtmlAnchorElement>("preset-link").set_href(&p.link());
     el::<HtmlElement>("preset-text").set_hidden(false);
 }

@@ -82,7 +82,7 @@ pub fn show_outputs(s: &Settings) {
 /// fragment names the open section.
 pub fn mirror_in_url(s: &Settings) {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    let query = format!("?{}{hash}", s.to_query());
+    let query = format!("?{}{}{hash}", s.to_query(), crate::language::query_suffix());
     if let Some(window) = web_sys::window() {
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
@@ -90,6 +90,12 @@ pub fn mirror_in_url(s: &Settings) {
     }
     let link: web_sys::HtmlAnchorElement = el("share-link");
     link.set_href(&query);
+}
+
+/// The URL again with the form's settings (after the language changed).
+pub fn mirror_current_url() {
+    let (settings, _) = Settings::from_query(&web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default());
+    mirror_in_url(&settings);
 }
 
 /// Settings from the page's URL, and one message naming every value that could not be used.

@@ -82,10 +82,10 @@ impl Tour {
         target.set_class_name(&format!("{} tour-highlight", target.class_name()).trim().to_string());
         target.scroll_into_view_with_bool(false);
         set_text("tour-count", &format!("{} / {}", i + 1, STEPS.len()));
-        set_text("tour-title", step.title);
-        set_text("tour-text", step.text);
+        set_text("tour-title", &crate::language::t(step.title));
+        set_text("tour-text", &crate::language::t(step.text));
         el::<HtmlElement>("tour-back").set_hidden(i == 0);
-        set_text("tour-next", if i + 1 == STEPS.len() { "Finish" } else { "Next" });
+        set_text("tour-next", &crate::language::t(if i + 1 == STEPS.len() { "Finish" } else { "Next" }));
         let boxed: HtmlElement = el("tour-box");
         boxed.set_hidden(false);
         // Beside the element: below it when there is room, else above; inside the window.

@@ -57,11 +57,17 @@ impl Training {
             set("data-test-loss", format!("{:.3}", t.total));
         }
         let held_out: Option<f32> = status.get_attribute("data-test-loss").and_then(|t| t.parse().ok());
-        let test_text = held_out.map(|t| format!(" · held-out {t:.1}")).unwrap_or_default();
-        let speed = if p.running && p.images_per_sec > 0.0 { format!(" · {:.0} images/s · {:.1} ms/step", p.images_per_sec, p.ms_per_step) } else { String::new() };
-        let train_text = if trained { format!(" · train {:.1}", p.train.total) } else { String::new() };
-        let losses = if train_text.is_empty() && test_text.is_empty() { " · evaluating…".to_string() } else { format!("{train_text}{test_text} nats") };
-        status.set_text_content(Some(&format!("step {} · epoch {}{speed}{losses}", p.step, p.epoch)));
+        use crate::language::{t, t_fill};
+        let test_text = held_out.map(|v| t_fill(" · held-out {nats}", &[("nats", format!("{v:.1}"))])).unwrap_or_default();
+        let speed = if p.running && p.images_per_sec > 0.0 {
+            t_fill(" · {images} images/s · {ms} ms/step", &[("images", format!("{:.0}", p.images_per_sec)), ("ms", format!("{:.1}", p.ms_per_step))])
+        } else {
+            String::new()
+        };
+        let train_text = if trained { t_fill(" · train {nats}", &[("nats", format!("{:.1}", p.train.total))]) } else { String::new() };
+        let losses = if train_text.is_empty() && test_text.is_empty() { t(" · evaluating…") } else { format!("{train_text}{test_text}{}", t(" nats")) };
+        let head = t_fill("step {step} · epoch {epoch}", &[("step", p.step.to_string()), ("epoch", p.epoch.to_string())]);
+        status.set_text_content(Some(&format!("{head}{speed}{losses}")));
         // The formula shows the latest batch, or the held-out figures before any training.
         if let Some(l) = if trained { Some(&p.train) } else { p.test.as_ref() } {
             set_text("formula-recon", &format!("{:.1}", l.recon));
@@ -103,7 +109,7 @@ impl Training {
 
     pub fn show_running(&self, running: bool) {
         self.running.set(running);
-        set_text("train", if running { "Pause" } else { "Train" });
+        set_text("train", &crate::language::t(if running { "Pause" } else { "Train" }));
     }
 
     fn set_running(&self, running: bool) {

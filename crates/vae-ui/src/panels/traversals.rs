@@ -80,8 +80,9 @@ impl Manifold {
             set_text("manifold-note", "");
             message("manifold", "Drawing the manifold…");
         } else {
-            message("manifold", &format!("The manifold needs 2 latent dimensions; this model has {latent_dim}. Set Latent dimensions to 2 (it resets the model) and press Train."));
-            set_text("manifold-note", "Tip: with 2 latent dimensions the latent map's axes are z₁ and z₂, and this grid lines up with it.");
+            let why = "The manifold needs 2 latent dimensions; this model has {latent_dim}. Set Latent dimensions to 2 (it resets the model) and press Train.";
+            message("manifold", &crate::language::t_fill(why, &[("latent_dim", latent_dim.to_string())]));
+            set_text("manifold-note", &crate::language::t("Tip: with 2 latent dimensions the latent map's axes are z₁ and z₂, and this grid lines up with it."));
         }
     }
 
