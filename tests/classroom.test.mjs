@@ -74,6 +74,7 @@ test("keyboard shortcuts train, step, switch sections and show their help; typin
   await page.keyboard.press("1");
   // Typing a seed is typing, not shortcuts.
   await page.focus("#seed");
+  await page.waitForTimeout(500); // the paused worker's last report has arrived
   const steps = (await status(page)).step;
   await page.keyboard.press("s");
   await page.keyboard.press("1");

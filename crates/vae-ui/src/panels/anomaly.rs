@@ -4,6 +4,7 @@
 use super::histogram::{counts, percentile, range, share_above, split};
 use crate::canvas::{crisp_context, dash, message, GRID, KL, RECON, TEXT};
 use crate::ctx::Ctx;
+use crate::language::{t, t_fill};
 use crate::dom::{el, listen, set_text, show_error};
 use vae_protocol::Command;
 use std::cell::{Cell, RefCell};
@@ -103,10 +104,11 @@ impl Anomaly {
         let threshold: f64 = slider.value().parse().unwrap_or(hi);
         set_text("anomaly-threshold-out", &format!("{threshold:.1}"));
         self.draw(lo, hi, threshold, &rest, &left_out, s.drawn);
-        let mut verdict = format!("{:.1} % of the held-out images score above the threshold.", 100.0 * share_above(&rest, threshold));
+        let share = format!("{:.1}", 100.0 * share_above(&rest, threshold));
+        let mut verdict = t_fill("{share} % of the held-out images score above the threshold.", &[("share", share)]);
         if let Some(d) = s.drawn {
-            let word = if d as f64 > threshold { "above the threshold: flagged as unusual" } else { "below the threshold: typical for this model" };
-            verdict += &format!(" Your drawing (★) scores {d:.1} nats, {word}.");
+            let word = t(if d as f64 > threshold { "above the threshold: flagged as unusual" } else { "below the threshold: typical for this model" });
+            verdict += &t_fill(" Your drawing (★) scores {nats} nats, {verdict}.", &[("nats", format!("{d:.1}")), ("verdict", word)]);
         }
         set_text("anomaly-verdict", &verdict);
         let auc_text: HtmlElement = el("anomaly-auc");
@@ -114,14 +116,13 @@ impl Anomaly {
             (Some(c), Some(auc)) => {
                 let _ = auc_text.set_attribute("data-auc", &format!("{auc:.4}"));
                 let caught = share_above(&left_out, threshold);
-                auc_text.set_text_content(Some(&format!(
-                    "Class {c} was left out of training. ROC AUC {auc:.3}: the chance that one of its images outscores another class's (0.5 = chance, 1 = always). {:.0} % of its images are above the threshold.",
-                    100.0 * caught
-                )));
+                let english = "Class {class} was left out of training. ROC AUC {auc}: the chance that one of its images outscores another class's (0.5 = chance, 1 = always). {caught} % of its images are above the threshold.";
+                let values = [("class", c.to_string()), ("auc", format!("{auc:.3}")), ("caught", format!("{:.0}", 100.0 * caught))];
+                auc_text.set_text_content(Some(&t_fill(english, &values)));
             }
             _ => {
                 let _ = auc_text.remove_attribute("data-auc");
-                auc_text.set_text_content(Some("Leave a class out of training to measure how well the score finds it (ROC AUC)."));
+                auc_text.set_text_content(Some(&t("Leave a class out of training to measure how well the score finds it (ROC AUC).")));
             }
         }
     }

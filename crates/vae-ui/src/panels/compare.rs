@@ -52,11 +52,11 @@ impl Compare {
 
     pub fn on_progress(&self, p: &Progress) {
         let text = match &p.twin {
-            Some(t) if t.total > 0.0 => format!(
-                "Last batches — VAE: reconstruction {:.1} + KL {:.1} nats · autoencoder: reconstruction {:.1} nats (KL {:.0}, unweighted)",
-                p.train.recon, p.train.kl, t.recon, t.kl
+            Some(t) if t.total > 0.0 => crate::language::t_fill(
+                "Last batches — VAE: reconstruction {recon} + KL {kl} nats · autoencoder: reconstruction {ae_recon} nats (KL {ae_kl}, unweighted)",
+                &[("recon", format!("{:.1}", p.train.recon)), ("kl", format!("{:.1}", p.train.kl)), ("ae_recon", format!("{:.1}", t.recon)), ("ae_kl", format!("{:.0}", t.kl))],
             ),
-            Some(_) => "The autoencoder is ready: press Train and watch both.".into(),
+            Some(_) => crate::language::t("The autoencoder is ready: press Train and watch both."),
             None => String::new(),
         };
         set_text("ae-status", &text);

@@ -76,7 +76,7 @@ impl Completion {
         let request = self.ctx.request();
         self.waiting.set(Some(request));
         set_disabled("complete", true);
-        set_text("completion-error", "Completing…");
+        set_text("completion-error", &crate::language::t("Completing…"));
         self.ctx.send(&Command::Complete { generation: self.ctx.generation(), request, source: self.source(), mask, iterations, chains: CHAINS });
     }
 
@@ -101,15 +101,21 @@ impl Completion {
             return;
         }
         set_disabled("complete", false);
-        let better = if error < mean_fill_error {
-            format!("{:.0} % lower than", 100.0 * (1.0 - error / mean_fill_error))
+        use crate::language::t_fill;
+        // Two whole sentences, so each language can order its words.
+        let english = if error < mean_fill_error {
+            "After N = {n} rounds: squared error on the hidden pixels {error} for the average of the {chains} chains, {mean_fill} for the mean image — {percent} % lower than filling with the mean image."
         } else {
-            "no better than".into()
+            "After N = {n} rounds: squared error on the hidden pixels {error} for the average of the {chains} chains, {mean_fill} for the mean image — no better than filling with the mean image."
         };
-        set_text(
-            "completion-error",
-            &format!("After N = {iterations} rounds: squared error on the hidden pixels {error:.4} for the average of the {chains} chains, {mean_fill_error:.4} for the mean image — {better} filling with the mean image."),
-        );
+        let values = [
+            ("n", iterations.to_string()),
+            ("error", format!("{error:.4}")),
+            ("chains", chains.to_string()),
+            ("mean_fill", format!("{mean_fill_error:.4}")),
+            ("percent", format!("{:.0}", 100.0 * (1.0 - error / mean_fill_error))),
+        ];
+        set_text("completion-error", &t_fill(english, &values));
         let e: HtmlElement = el("completion-error");
         let _ = e.set_attribute("data-error", &error.to_string());
         let _ = e.set_attribute("data-mean-fill-error", &mean_fill_error.to_string());

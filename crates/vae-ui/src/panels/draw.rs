@@ -120,13 +120,15 @@ impl Draw {
 
     pub fn on_drawn(&self, mu: &[f32], log_var: &[f32], neg_elbo: f32) {
         draw_posterior("draw-posterior", mu, log_var);
+        use crate::language::t_fill;
         let verdict = match self.typical.get() {
-            Some(t) if neg_elbo <= t * 1.2 => format!(" — about as typical as the held-out images ({t:.0} on average)"),
-            Some(t) if neg_elbo <= t * 2.0 => format!(" — less typical than the held-out images ({t:.0} on average)"),
-            Some(t) => format!(" — unlike what the model was trained on (held-out images average {t:.0})"),
+            Some(t) if neg_elbo <= t * 1.2 => t_fill(" — about as typical as the held-out images ({average} on average)", &[("average", format!("{t:.0}"))]),
+            Some(t) if neg_elbo <= t * 2.0 => t_fill(" — less typical than the held-out images ({average} on average)", &[("average", format!("{t:.0}"))]),
+            Some(t) => t_fill(" — unlike what the model was trained on (held-out images average {average})", &[("average", format!("{t:.0}"))]),
             None => String::new(),
         };
-        set_text("draw-score", &format!("−ELBO of your drawing: {neg_elbo:.1} nats{verdict}. Lower means more typical for this model."));
+        let english = "−ELBO of your drawing: {nats} nats{verdict}. Lower means more typical for this model.";
+        set_text("draw-score", &t_fill(english, &[("nats", format!("{neg_elbo:.1}")), ("verdict", verdict)]));
         let _ = el::<HtmlCanvasElement>("draw-recon").set_attribute("data-neg-elbo", &format!("{neg_elbo:.3}"));
     }
 }

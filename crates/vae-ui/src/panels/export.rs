@@ -61,7 +61,7 @@ impl Export {
         for id in ["export-png", "export-idx"] {
             set_disabled(id, true);
         }
-        set_text("export-status", &format!("Decoding {count} samples…"));
+        set_text("export-status", &crate::language::t_fill("Decoding {count} samples…", &[("count", count.to_string())]));
         self.ctx.send(&Command::Export { generation: self.ctx.generation(), request, count, temperature, class, sheet });
     }
 
@@ -92,7 +92,8 @@ impl Export {
             }
         }
         let names: Vec<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
-        set_text("export-status", &format!("{count} samples: {}.", names.join(" and ")));
+        let files = names.join(&crate::language::t(" and "));
+        set_text("export-status", &crate::language::t_fill("{count} samples: {files}.", &[("count", count.to_string()), ("files", files)]));
     }
 
     /// The samples as a sheet: the browser's canvas encodes the PNG.
@@ -110,7 +111,8 @@ impl Export {
                 if let Err(e) = download(&bytes, &file) {
                     return show_error(&format!("the download failed: {e:?}"));
                 }
-                set_text("export-status", &format!("{file} ({width} × {height} pixels)."));
+                let size = [("file", file.clone()), ("width", width.to_string()), ("height", height.to_string())];
+                set_text("export-status", &crate::language::t_fill("{file} ({width} × {height} pixels).", &size));
             }
             None => show_error("the browser could not encode the sheet as PNG"),
         }

@@ -204,7 +204,7 @@ fn legend(num_classes: usize) {
     legend.set_text_content(None);
     let doc = crate::dom::document();
     if num_classes <= 1 {
-        legend.set_text_content(Some("one class: the dataset has no labels · ★ your drawing"));
+        legend.set_text_content(Some(&crate::language::t("one class: the dataset has no labels · ★ your drawing")));
         return;
     }
     for c in 0..num_classes.min(20) {

@@ -95,7 +95,7 @@ impl SettingsPanel {
     fn upload_images(&self, files: Vec<web_sys::File>) {
         let colour = el::<HtmlInputElement>("images-colour").checked();
         let link = self.ctx.worker();
-        dom::set_text("info", &format!("Reading {} images…", files.len()));
+        dom::set_text("info", &crate::language::t_fill("Reading {count} images…", &[("count", files.len().to_string())]));
         wasm_bindgen_futures::spawn_local(async move {
             match crate::own_images::read_all(&files).await {
                 Ok((paths, rgba)) => {
