@@ -313,4 +313,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("{count} samples: {files}.", "{count} 个样本：{files}。"),
     ("{file} ({width} × {height} pixels).", "{file}（{width} × {height} 像素）。"),
     ("Reading {count} images…", "正在读取 {count} 张图像…"),
+    ("The map appears once the model has encoded the held-out images.", "模型编码完留出图像后，地图会出现在这里。"),
+    ("linear", "线性"),
+    ("spherical", "球面"),
+    ("step", "步"),
+    ("Press Train: the curves appear here.", "按“训练”：曲线会出现在这里。"),
+    ("z{dim} · {kl} nats", "z{dim} · {kl} 奈特"),
+    ("−ELBO (nats) →", "−ELBO（奈特）→"),
 ];

@@ -166,7 +166,7 @@ impl Anomaly {
             let tw = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
             let _ = ctx.fill_text(&label, (x_of(v) - tw / 2.0).clamp(0.0, w - tw), h - 12.0);
         }
-        let _ = ctx.fill_text("−ELBO (nats) →", w - 100.0, h - 1.0);
+        let _ = ctx.fill_text(&t("−ELBO (nats) →"), w - 100.0, h - 1.0);
         ctx.set_stroke_style_str(THRESHOLD);
         ctx.set_line_width(2.0);
         dash(&ctx, &[5.0, 3.0]);

@@ -48,7 +48,7 @@ impl Interpolation {
         }
         ctx.set_fill_style_str(TEXT);
         ctx.set_font("12px system-ui, sans-serif");
-        let _ = ctx.fill_text("linear", 4.0, h * 0.25 + 4.0);
-        let _ = ctx.fill_text("spherical", 4.0, h * 0.75 + 4.0);
+        let _ = ctx.fill_text(&crate::language::t("linear"), 4.0, h * 0.25 + 4.0);
+        let _ = ctx.fill_text(&crate::language::t("spherical"), 4.0, h * 0.75 + 4.0);
     }
 }

@@ -44,10 +44,10 @@ pub fn draw_losses(history: &LossHistory) {
         let _ = ctx.fill_text(&label, (x(step) - 4.0).min(w - width - 2.0), h - 6.0);
         step += tick;
     }
-    let _ = ctx.fill_text("step", 4.0, h - 6.0);
+    let _ = ctx.fill_text(&crate::language::t("step"), 4.0, h - 6.0);
     if history.train.is_empty() && history.test.is_empty() {
         ctx.set_fill_style_str(TEXT);
-        let _ = ctx.fill_text("Press Train: the curves appear here.", left + 20.0, top + 40.0);
+        let _ = ctx.fill_text(&crate::language::t("Press Train: the curves appear here."), left + 20.0, top + 40.0);
         return;
     }
     let curve = |points: &[Point], value: fn(&Point) -> f64, colour: &str, held_out: bool| {

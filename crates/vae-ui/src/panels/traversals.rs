@@ -60,7 +60,7 @@ impl Traversals {
         ctx.set_font("12px system-ui, sans-serif");
         let row_h = css_h / rows.len().max(1) as f64;
         for (r, (dim, kl)) in rows.iter().enumerate() {
-            let _ = ctx.fill_text(&format!("z{} · {kl:.2} nats", dim + 1), 2.0, row_h * (r as f64 + 0.5) + 4.0);
+            let _ = ctx.fill_text(&crate::language::t_fill("z{dim} · {kl} nats", &[("dim", (dim + 1).to_string()), ("kl", format!("{kl:.2}"))]), 2.0, row_h * (r as f64 + 0.5) + 4.0);
         }
         let _ = ctx.fill_text("−3", LABELS, css_h + 14.0);
         let _ = ctx.fill_text("+3", cw - 18.0, css_h + 14.0);
