@@ -111,7 +111,7 @@ test("axe-core finds no serious or critical accessibility violation in any secti
   const axe = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   for (const lang of ["en", "zh"]) {
     const { page, errors } = await openLab(context, server.url, `?lang=${lang}`);
-    await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+    await until(page, () => Number(document.querySelector("#status").dataset.step) === 4200); // the pretrained model, in any language
     await page.evaluate(axe); // through the debugger protocol, so the page's CSP stays as strict as ever
     for (const section of ["train", "latent", "dimensions", "compare", "apply"]) {
       await page.click(`#tab-${section}`);
@@ -131,7 +131,7 @@ test("axe-core finds no serious or critical accessibility violation in any secti
 
 test("?lang=zh shows the page in Chinese in every section; switching keeps the training going", async () => {
   const { page, errors } = await openLab(context, server.url, "?lang=zh");
-  await until(page, () => document.querySelector("#info").textContent.includes("pretrained"));
+  await until(page, () => document.querySelector("#info").textContent.includes("已加载预训练的权重"));
   assert.equal(await page.getAttribute("html", "lang"), "zh-Hans");
   assert.equal(await page.inputValue("#lang"), "zh");
   const cjk = /[\u4e00-\u9fff]/;
@@ -160,6 +160,10 @@ test("?lang=zh shows the page in Chinese in every section; switching keeps the t
   await page.click("#train");
   await page.selectOption("#lang", "zh");
   assert.equal((await page.textContent("#tab-train")).trim(), "1 · 训练");
+  // The worker's messages too, with the message inside a message.
+  await page.setInputFiles("#dataset-file", import.meta.dirname + "/fixtures/dataset/short-body.idx");
+  await until(page, () => document.querySelector("#error").textContent !== "");
+  assert.match(await page.textContent("#error"), /^无法读取这个数据集（图像文件：IDX 文件不完整：文件头声明有 \d+ 字节数据，实际只有 \d+）；当前数据集保持不变$/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -378,7 +378,7 @@ impl App {
                     None => self.training.show_running(false),
                 }
             }
-            Event::Info { message } => set_text("info", &message),
+            Event::Info { message } => set_text("info", &crate::language::message(&message)),
         }
     }
 

@@ -20,8 +20,9 @@ pub fn set_text(id: &str, text: &str) {
     el::<HtmlElement>(id).set_text_content(Some(text));
 }
 
+/// An error in `#error`, in the page's language (the worker's and the page's messages alike).
 pub fn show_error(message: &str) {
-    set_text("error", message);
+    set_text("error", &crate::language::message(message));
 }
 
 pub fn set_disabled(id: &str, disabled: bool) {

@@ -24,6 +24,11 @@ pub fn t(english: &str) -> String {
     crate::i18n::tr(current(), english)
 }
 
+/// A message made elsewhere (the worker's errors and notices), in the page's language.
+pub fn message(english: &str) -> String {
+    crate::i18n::translate_message(current(), english)
+}
+
 /// A template such as "Lower β (now {beta})" in the page's language, its `{names}` filled in.
 pub fn t_fill(template: &str, values: &[(&str, String)]) -> String {
     values.iter().fold(t(template), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))

@@ -71,6 +71,94 @@ pub fn lookup(lang: Lang, english: &str) -> Option<&'static str> {
         .map(|(_, t)| *t)
 }
 
+/// A message built elsewhere (the worker's errors and notices, which carry values and often
+/// another message inside) in `lang`: an exact entry, else the first template whose literal
+/// parts match, its values translated in turn (an error inside an error) and put in place.
+pub fn translate_message(lang: Lang, message: &str) -> String {
+    if lang == Lang::En {
+        return message.to_string();
+    }
+    if lookup(lang, message).is_some() {
+        return tr(lang, message);
+    }
+    // The most specific template first: " of " alone would match almost any sentence.
+    let mut templates: Vec<&(&str, &str)> = lang
+        .catalogue()
+        .iter()
+        .filter(|(en, _)| en.contains('{'))
+        .collect();
+    templates.sort_by_key(|(en, _)| std::cmp::Reverse(literal_length(en)));
+    for (template, translated) in templates {
+        if let Some(values) = match_template(template, message.trim()) {
+            let filled = values
+                .iter()
+                .fold(translated.to_string(), |text, (name, value)| {
+                    let value = if value.bytes().any(|b| b.is_ascii_alphabetic()) {
+                        translate_message(lang, value)
+                    } else {
+                        value.clone()
+                    };
+                    text.replace(&format!("{{{name}}}"), &value)
+                });
+            return filled;
+        }
+    }
+    message.to_string()
+}
+
+/// How much of a template is fixed text (not `{names}`).
+fn literal_length(template: &str) -> usize {
+    let mut depth = 0;
+    template
+        .chars()
+        .filter(|&c| {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => return depth == 0,
+            }
+            false
+        })
+        .count()
+}
+
+/// The values of `template`'s `{names}` in `text`, if its literal parts match in order (the
+/// first at the start, the last at the end).
+fn match_template(template: &str, text: &str) -> Option<Vec<(String, String)>> {
+    // Literals and names alternate: literal, name, literal, …, literal.
+    let mut literals = Vec::new();
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = open + rest[open..].find('}')?;
+        literals.push(&rest[..open]);
+        names.push(&rest[open + 1..close]);
+        rest = &rest[close + 1..];
+    }
+    literals.push(rest);
+    let (first, last) = (literals[0], literals[literals.len() - 1]);
+    if names.is_empty()
+        || !text.starts_with(first)
+        || !text.ends_with(last)
+        || text.len() < first.len() + last.len()
+    {
+        return None;
+    }
+    let body = &text[first.len()..text.len() - last.len()];
+    let mut values = Vec::new();
+    let mut at = 0;
+    for (i, name) in names.iter().enumerate() {
+        let end = match literals.get(i + 1).filter(|_| i + 1 < names.len()) {
+            Some(literal) if !literal.is_empty() => at + body[at..].find(literal)?,
+            Some(_) => return None, // two names side by side cannot be told apart
+            None => body.len(),
+        };
+        values.push((name.to_string(), body[at..end].to_string()));
+        at = end + literals.get(i + 1).map_or(0, |l| l.len());
+    }
+    Some(values)
+}
+
 /// Runs of whitespace as one space, trimmed: text as the page shows it.
 pub fn normalise(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -130,29 +218,45 @@ mod tests {
     #[test]
     fn every_translation_is_used_and_given_once() {
         let texts = page_texts();
-        // Every Rust source of the page but the catalogues themselves.
+        // Every Rust source (the page's, and the worker's and the core's, whose messages the page
+        // shows) but the catalogues themselves, string continuations (`\` at a line's end) joined.
         fn read_sources(dir: &std::path::Path, out: &mut String) {
             for entry in std::fs::read_dir(dir).unwrap().flatten() {
                 let path = entry.path();
-                if path.is_dir() {
+                if path.is_dir() && !path.ends_with("target") {
                     read_sources(&path, out);
                 } else if path.extension().is_some_and(|e| e == "rs")
                     && !path.ends_with("i18n/zh.rs")
                 {
-                    out.push_str(&std::fs::read_to_string(&path).unwrap());
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let mut lines = text.split("\\\n");
+                    out.push_str(lines.next().unwrap_or_default());
+                    for line in lines {
+                        out.push_str(line.trim_start());
+                    }
                 }
             }
         }
         let mut sources = String::new();
         read_sources(
-            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")),
             &mut sources,
         );
+        // A template is used when each of its fixed parts is (the code names its values its own way).
+        let used = |en: &str| {
+            let parts: Vec<&str> = en
+                .split(|c| c == '{' || c == '}')
+                .step_by(2)
+                .filter(|p| p.trim().len() > 3)
+                .collect();
+            if en.contains('{') && !parts.is_empty() {
+                parts.iter().all(|p| sources.contains(p))
+            } else {
+                sources.contains(en)
+            }
+        };
         for (i, (en, zh)) in zh::ZH.iter().enumerate() {
-            assert!(
-                texts.iter().any(|t| t == en) || sources.contains(en),
-                "unused: {en:?}"
-            );
+            assert!(texts.iter().any(|t| t == en) || used(en), "unused: {en:?}");
             assert!(
                 !zh.is_empty() && zh::ZH[..i].iter().all(|(other, _)| other != en),
                 "given twice: {en:?}"
@@ -163,6 +267,29 @@ mod tests {
                 "keys are written as the page shows them, without outer spaces"
             );
         }
+    }
+
+    #[test]
+    fn messages_with_values_and_messages_inside_are_translated() {
+        let nested = "could not read that dataset (images file: the IDX file is truncated: its header promises 15680 bytes of data, it holds 15580); the current one is kept";
+        assert_eq!(
+            translate_message(Lang::Zh, nested),
+            "无法读取这个数据集（图像文件：IDX 文件不完整：文件头声明有 15680 字节数据，实际只有 15580）；当前数据集保持不变"
+        );
+        assert_eq!(
+            translate_message(Lang::Zh, "the model is not ready yet"),
+            "模型还没有准备好"
+        );
+        assert_eq!(translate_message(Lang::En, nested), nested);
+        assert_eq!(
+            translate_message(Lang::Zh, "something no catalogue has"),
+            "something no catalogue has"
+        );
+        assert_eq!(
+            match_template("a {x} b {y} c", "a 1 b 2 c"),
+            Some(vec![("x".into(), "1".into()), ("y".into(), "2".into())])
+        );
+        assert_eq!(match_template("a {x} b", "z 1 b"), None);
     }
 
     #[test]
