@@ -61,6 +61,21 @@ pub fn picture(width: usize, height: usize, rgba: &[u8]) -> Option<HtmlCanvasEle
     Some(canvas)
 }
 
+/// A picture across the full width of its canvas, the canvas as tall as the picture's aspect
+/// asks, pixels kept sharp.
+pub fn draw_full_width(canvas_id: &str, width: usize, height: usize, rgba: &[u8]) {
+    let canvas: HtmlCanvasElement = el(canvas_id);
+    let css_w = canvas.client_width().max(200) as f64;
+    let _ = canvas.style().set_property("height", &format!("{:.0}px", css_w * height as f64 / width as f64));
+    let Some((ctx, w, h)) = crisp_context(&canvas) else { return };
+    let _ = canvas.remove_attribute("data-empty");
+    if let Some(pic) = picture(width, height, rgba) {
+        ctx.set_image_smoothing_enabled(false);
+        ctx.clear_rect(0.0, 0.0, w, h);
+        let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&pic, 0.0, 0.0, w, h);
+    }
+}
+
 /// Says in the canvas's place why it has nothing to show (e.g. "needs 2 latent dimensions").
 pub fn message(canvas_id: &str, text: &str) {
     let canvas: HtmlCanvasElement = el(canvas_id);

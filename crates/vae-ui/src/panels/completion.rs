@@ -1,7 +1,7 @@
 //! Image completion: choose an image (held-out or the drawing) and what to hide (a preset or a
 //! painted mask); the worker fills it with several chains and reports the masked-pixel error of
 //! their average against filling with the mean image.
-use crate::canvas::{crisp_context, message, picture};
+use crate::canvas::{message, picture};
 use crate::ctx::Ctx;
 use crate::dom::{context, el, listen, set_disabled, set_text};
 use crate::panels::latent_map::HeldOut;
@@ -84,16 +84,7 @@ impl Completion {
         if request.is_none() || request != self.waiting.get() {
             return;
         }
-        let canvas: HtmlCanvasElement = el("completion");
-        let css_w = canvas.client_width().max(200) as f64;
-        let _ = canvas.style().set_property("height", &format!("{:.0}px", css_w * height as f64 / width as f64));
-        let Some((ctx, w, h)) = crisp_context(&canvas) else { return };
-        let _ = canvas.remove_attribute("data-empty");
-        if let Some(pic) = picture(width, height, rgba) {
-            ctx.set_image_smoothing_enabled(false);
-            ctx.clear_rect(0.0, 0.0, w, h);
-            let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&pic, 0.0, 0.0, w, h);
-        }
+        crate::canvas::draw_full_width("completion", width, height, rgba);
     }
 
     pub fn on_completed(&self, request: u32, iterations: usize, chains: usize, error: f32, mean_fill_error: f32) {

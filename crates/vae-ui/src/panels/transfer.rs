@@ -1,8 +1,8 @@
 //! Style transfer with a conditional VAE: each row is an image, then its code decoded with every
 //! class. Without a conditional model the panel says how to get one, with a button for it.
-use crate::canvas::{crisp_context, message, picture};
+use crate::canvas::message;
 use crate::dom::{el, listen};
-use web_sys::{HtmlCanvasElement, HtmlElement, HtmlInputElement};
+use web_sys::{HtmlElement, HtmlInputElement};
 
 pub struct Transfer;
 
@@ -32,15 +32,6 @@ impl Transfer {
     }
 
     pub fn on_image(&self, width: usize, height: usize, rgba: &[u8]) {
-        let canvas: HtmlCanvasElement = el("style-transfer");
-        let css_w = canvas.client_width().max(200) as f64;
-        let _ = canvas.style().set_property("height", &format!("{:.0}px", css_w * height as f64 / width as f64));
-        let Some((ctx, w, h)) = crisp_context(&canvas) else { return };
-        let _ = canvas.remove_attribute("data-empty");
-        if let Some(pic) = picture(width, height, rgba) {
-            ctx.set_image_smoothing_enabled(false);
-            ctx.clear_rect(0.0, 0.0, w, h);
-            let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&pic, 0.0, 0.0, w, h);
-        }
+        crate::canvas::draw_full_width("style-transfer", width, height, rgba);
     }
 }
