@@ -239,6 +239,24 @@ pub struct Range {
 }
 
 impl Range {
+    /// Whole numbers from `min` to `max`.
+    pub const fn whole(min: f64, max: f64) -> Self {
+        Self {
+            min,
+            max,
+            integer: true,
+        }
+    }
+
+    /// Any number from `min` to `max`.
+    pub const fn real(min: f64, max: f64) -> Self {
+        Self {
+            min,
+            max,
+            integer: false,
+        }
+    }
+
     /// A value from the URL, if it is a number inside the range.
     pub fn parse(&self, text: &str) -> Option<f64> {
         let v: f64 = text.trim().parse().ok()?;
@@ -257,50 +275,18 @@ impl Range {
     }
 }
 
-pub const LATENT: Range = Range {
-    min: 1.0,
-    max: 64.0,
-    integer: true,
-};
-pub const HIDDEN: Range = Range {
-    min: 8.0,
-    max: 4096.0,
-    integer: true,
-};
+pub const LATENT: Range = Range::whole(1.0, 64.0);
+pub const HIDDEN: Range = Range::whole(8.0, 4096.0);
 /// The page's β slider ends at 8: past that the KL term has already won on these datasets.
-pub const BETA: Range = Range {
-    min: 0.0,
-    max: 8.0,
-    integer: false,
-};
-pub const WARMUP: Range = Range {
-    min: 0.0,
-    max: 100_000.0,
-    integer: true,
-};
+pub const BETA: Range = Range::real(0.0, 8.0);
+pub const WARMUP: Range = Range::whole(0.0, 100_000.0);
 /// Up to 10, so a student can watch a run diverge and the page keep the last good weights.
-pub const LEARNING_RATE: Range = Range {
-    min: 1e-5,
-    max: 10.0,
-    integer: false,
-};
-pub const BATCH: Range = Range {
-    min: 1.0,
-    max: 1024.0,
-    integer: true,
-};
+pub const LEARNING_RATE: Range = Range::real(1e-5, 10.0);
+pub const BATCH: Range = Range::whole(1.0, 1024.0);
 /// A class label (datasets have at most 100 classes).
-pub const CLASS: Range = Range {
-    min: 0.0,
-    max: 99.0,
-    integer: true,
-};
+pub const CLASS: Range = Range::whole(0.0, 99.0);
 /// Seeds stay exact in a JavaScript number.
-pub const SEED: Range = Range {
-    min: 0.0,
-    max: 9_007_199_254_740_991.0,
-    integer: true,
-};
+pub const SEED: Range = Range::whole(0.0, 9_007_199_254_740_991.0);
 
 /// The form's numeric inputs and their ranges, for the page to set their min and max.
 pub const INPUT_RANGES: [(&str, Range); 5] = [

@@ -36,10 +36,9 @@ pub fn t_fill(template: &str, values: &[(&str, String)]) -> String {
 
 /// What the link asks for (read before the settings rewrite the URL), else the browser's language.
 pub fn from_link_or_browser() -> Lang {
-    let window = web_sys::window();
-    let search = window.as_ref().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let asked = search.trim_start_matches('?').split('&').find_map(|p| p.strip_prefix("lang=")).and_then(Lang::from_code);
-    asked.or_else(|| window.and_then(|w| w.navigator().language()).and_then(|l| Lang::from_code(&l))).unwrap_or(Lang::En)
+    let asked = crate::panels::settings_form::query_value("lang").and_then(|l| Lang::from_code(&l));
+    let browser = || web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::from_code(&l));
+    asked.or_else(browser).unwrap_or(Lang::En)
 }
 
 /// The link's part that keeps the language (English is the default and needs none).

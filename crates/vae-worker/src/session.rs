@@ -97,8 +97,10 @@ pub struct Session {
     held_out_sent: bool,
     /// The request id of the latest drawing, echoed when its views are redrawn.
     drawing_request: u32,
-    /// When the anomaly scores were last sent (they are due again at once when NaN).
+    /// When the anomaly scores were last sent (−∞: due at the next report), and the training
+    /// step they were computed at.
     last_anomaly_at: f64,
+    anomaly_scored_at_step: Option<usize>,
 }
 
 fn losses(p: &LossParts) -> Losses {
@@ -182,7 +184,7 @@ impl Session {
                 }
                 None => vec![],
             },
-            Command::OpenViews { views } => self.open_views(views),
+            Command::OpenViews { views } => self.open_views(views, now),
             // Requests about a replaced model are dropped: the page has forgotten them.
             Command::Decode { generation, .. }
             | Command::Encode { generation, .. }
@@ -381,9 +383,13 @@ impl Session {
             out.extend(self.open_views_now());
             self.last_images = now;
         }
-        if self.last_anomaly_at.is_nan() {
-            self.last_anomaly_at = now;
-        } else if self.views.anomaly && (force || now - self.last_anomaly_at >= ANOMALY_EVERY_MS) {
+        // Scores refresh every ANOMALY_EVERY_MS, and at a forced report when the weights moved
+        // since the last scores (not right after the panel opened and scored them).
+        let steps = self.lab.as_ref().map(|l| l.trainer.steps_done());
+        let moved = steps != self.anomaly_scored_at_step;
+        if self.views.anomaly
+            && ((force && moved) || now - self.last_anomaly_at >= ANOMALY_EVERY_MS)
+        {
             out.extend(self.anomaly_view());
             self.last_anomaly_at = now;
         }
@@ -392,6 +398,7 @@ impl Session {
 
     fn anomaly_view(&mut self) -> Option<Outgoing> {
         let lab = self.lab.as_mut()?;
+        self.anomaly_scored_at_step = Some(lab.trainer.steps_done());
         let a = lab.anomaly();
         let left_out = lab.settings.leave_out;
         Some(Outgoing::event(Event::Anomaly {
@@ -441,7 +448,7 @@ impl Session {
 
     /// The page opened or closed panels: keep the list, start or stop the twin, and draw what
     /// is open now rather than at the next image tick.
-    fn open_views(&mut self, views: Views) -> Vec<Outgoing> {
+    fn open_views(&mut self, views: Views, now: f64) -> Vec<Outgoing> {
         let (lo, hi) = vae_protocol::views::TEMPERATURE_RANGE;
         let anomaly_opened = views.anomaly && !self.views.anomaly;
         self.views = Views {
@@ -460,7 +467,7 @@ impl Session {
         let mut out = self.open_views_now();
         if anomaly_opened {
             out.extend(self.anomaly_view());
-            self.last_anomaly_at = f64::NAN; // sent just now; the next report starts the clock
+            self.last_anomaly_at = now;
         }
         out
     }
@@ -697,7 +704,8 @@ impl Session {
                 self.pending.clear();
                 self.held_out_sent = false;
                 self.last_anomaly_at = f64::NEG_INFINITY; // scored at the next report
-                                                          // Draw first; the held-out evaluation follows at the next tick.
+                self.anomaly_scored_at_step = None;
+                // Draw first; the held-out evaluation follows at the next tick.
                 self.eval_due = true;
                 let mut out = vec![self.configured()];
                 out.extend(twin_error.map(|e| {

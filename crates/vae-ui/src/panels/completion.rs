@@ -13,8 +13,8 @@ use web_sys::{HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElemen
 
 /// Completions per request: enough to see the variety, few enough to stay quick.
 const CHAINS: usize = 8;
-/// The mask's grid: the model's image side (28 for every shipped dataset).
-const SIDE: usize = 28;
+/// The mask's grid is the model's image side (28 for every shipped dataset and every import).
+use crate::own_images::SIDE;
 
 pub struct Completion {
     ctx: Rc<Ctx>,

@@ -2,6 +2,7 @@
 //! projector (`#big`, `?big=1`), keyboard shortcuts and their help overlay (`?`).
 use super::presets::{find, Preset, PRESETS};
 use super::settings::SettingsPanel;
+use super::settings_form::query_value;
 use super::shortcuts::{action_for, Action};
 use crate::ctx::Ctx;
 use crate::dom::{document, el, listen, set_text};
@@ -31,12 +32,6 @@ impl FromLink {
     pub fn fresh_start(&self) -> bool {
         self.preset.is_some_and(|p| p.fresh)
     }
-}
-
-/// The link's `name=value`, if any.
-fn query_value(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    search.trim_start_matches('?').split('&').find_map(|p| p.strip_prefix(&format!("{name}=")).map(str::to_string))
 }
 
 impl Lesson {
@@ -99,8 +94,7 @@ fn press(id: &str) {
 
 fn toggle_big() {
     let body = document().body().expect("a body");
-    let on = !body.class_name().split(' ').any(|c| c == "big");
-    body.set_class_name(if on { "big" } else { "" });
+    let on = body.class_list().toggle("big").unwrap_or(false);
     let _ = el::<HtmlElement>("big").set_attribute("aria-pressed", if on { "true" } else { "false" });
 }
 

@@ -98,6 +98,12 @@ pub fn mirror_current_url() {
     mirror_in_url(&settings);
 }
 
+/// The link's `name=value`, if any (for what a link asks of the page besides settings).
+pub fn query_value(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search.trim_start_matches('?').split('&').find_map(|p| p.strip_prefix(&format!("{name}=")).map(str::to_string))
+}
+
 /// Settings from the page's URL, and one message naming every value that could not be used.
 pub fn from_url() -> (Settings, Option<String>) {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();

@@ -57,7 +57,7 @@ impl Tour {
 
     fn unhighlight(&self) {
         if let Some(i) = self.at.get() {
-            let _ = el::<HtmlElement>(STEPS[i].element).class_list_remove();
+            highlight(&el(STEPS[i].element), false);
         }
     }
 
@@ -78,8 +78,7 @@ impl Tour {
             tab.click();
         }
         let target: HtmlElement = el(step.element);
-        let _ = target.set_attribute("data-tour", "");
-        target.set_class_name(&format!("{} tour-highlight", target.class_name()).trim().to_string());
+        highlight(&target, true);
         target.scroll_into_view_with_bool(false);
         set_text("tour-count", &format!("{} / {}", i + 1, STEPS.len()));
         set_text("tour-title", &crate::language::t(step.title));
@@ -102,15 +101,8 @@ impl Tour {
     }
 }
 
-/// Removing the tour's class without DomTokenList: the class attribute minus "tour-highlight".
-trait RemoveHighlight {
-    fn class_list_remove(&self);
-}
-
-impl RemoveHighlight for HtmlElement {
-    fn class_list_remove(&self) {
-        let kept: Vec<String> = self.class_name().split_whitespace().filter(|c| *c != "tour-highlight").map(str::to_string).collect();
-        self.set_class_name(&kept.join(" "));
-        let _ = self.remove_attribute("data-tour");
-    }
+/// Marks the element a step speaks of (the class draws the ring; `data-tour` names it).
+fn highlight(target: &HtmlElement, on: bool) {
+    let _ = target.class_list().toggle_with_force("tour-highlight", on);
+    let _ = target.toggle_attribute_with_force("data-tour", on);
 }
