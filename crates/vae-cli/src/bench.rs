@@ -51,9 +51,10 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
     for i in 0..steps + 5 {
         let batch = batches.next(&train, 128);
         let t = Instant::now();
-        let (_, grads) = trainer.gradients(&batch).map_err(|e| e.to_string())?;
+        let shares = trainer.plan(&batch, 1).map_err(|e| e.to_string())?;
+        let gradient = trainer.share_gradient(&shares[0]);
         let u = Instant::now();
-        trainer.update(grads);
+        trainer.apply(&[gradient]).map_err(|e| e.to_string())?;
         if i >= 5 {
             // the first steps warm caches up
             step_times.push(t.elapsed().as_secs_f64() * 1e3);

@@ -3,12 +3,11 @@ use crate::adam::FusedAdam;
 use crate::backend::training_device;
 use crate::config::{ConfigError, TrainingConfig};
 use crate::data::Batch;
-use crate::loss::{kl_per_dim, negative_elbo, reconstruction, LossParts};
+use crate::loss::LossParts;
 use crate::model::Vae;
 use crate::rng::Rng;
-use crate::tensors;
+use crate::shares::{self, Share, ShareGradient};
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use burn::tensor::Device;
 use std::fmt;
 
@@ -109,14 +108,14 @@ impl Trainer {
 
     /// One minibatch: forward, negative ELBO, backward, Adam update.
     pub fn step(&mut self, batch: &Batch) -> Result<LossParts, TrainError> {
-        let (parts, grads) = self.gradients(batch)?;
-        self.update(grads);
-        Ok(parts)
+        let shares = self.plan(batch, 1)?;
+        let gradient = self.share_gradient(&shares[0]);
+        self.apply(&[gradient])
     }
 
-    /// Forward, negative ELBO and backward on one minibatch: its losses and the gradients,
-    /// nothing updated yet (`step` is this and `update`; the benchmark times them apart).
-    pub fn gradients(&mut self, batch: &Batch) -> Result<(LossParts, GradientsParams), TrainError> {
+    /// Draws the batch's noise and cuts it into `count` shares (shares.rs) whose gradients,
+    /// computed here or by other workers, `apply` sums into one update.
+    pub fn plan(&mut self, batch: &Batch, count: usize) -> Result<Vec<Share>, TrainError> {
         let cfg = &self.config.model;
         if batch.shape.pixels() != cfg.image.pixels() {
             return Err(TrainError::WrongImageSize {
@@ -127,40 +126,45 @@ impl Trainer {
         if batch.images.iter().any(|v| !v.is_finite()) {
             return Err(TrainError::InvalidPixels);
         }
+        let eps = self.noise.normals(batch.len() * cfg.latent_dim); // [b, latent]
+        Ok(shares::split(
+            batch,
+            &eps,
+            self.config.beta_at(self.step),
+            count,
+        ))
+    }
+
+    /// One share's gradient at the current weights.
+    pub fn share_gradient(&self, share: &Share) -> ShareGradient {
+        shares::gradient(&self.model, &self.config.model, share, &self.device)
+    }
+
+    /// The current weights, flat in the model's parameter order: what other workers compute
+    /// their shares' gradients at.
+    pub fn flat_weights(&mut self) -> &[f32] {
+        self.optim.weights(&self.model)
+    }
+
+    /// Sums the shares' gradients (in order) and updates the weights, or refuses a non-finite
+    /// loss: the input was checked finite, so the last update made these weights bad, and the
+    /// weights before it come back.
+    pub fn apply(&mut self, gradients: &[ShareGradient]) -> Result<LossParts, TrainError> {
         let beta = self.config.beta_at(self.step);
-        let (x, class) = tensors::batch(batch, cfg.num_classes, &self.device); // [b, pixels], [b, classes]
-        let eps = tensors::matrix(
-            self.noise.normals(batch.len() * cfg.latent_dim),
-            batch.len(),
-            &self.device,
-        ); // [b, latent]
-        let (posterior, logits) = self.model.forward(x.clone(), class, eps);
-        let recon = reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x); // [b]
-        let kl_dims = kl_per_dim(&posterior); // [b, latent]
-        let objective = negative_elbo(recon.clone(), kl_dims.clone(), beta).mean(); // [1]
-        let parts = LossParts::from_tensors(recon.inner(), kl_dims.inner(), beta);
-        if !parts.is_finite() {
-            // The input is finite, so these weights are bad: the last update made them so.
+        let (parts, gradient) = shares::combine(gradients, beta);
+        let Some(gradient) = gradient else {
             self.model = self.last_good.clone();
             self.optim = FusedAdam::new();
             return Err(TrainError::NonFinite {
                 step: self.step,
                 parts,
             });
-        }
-        Ok((
-            parts,
-            GradientsParams::from_grads(objective.backward(), &self.model),
-        ))
-    }
-
-    /// The optimiser's update from `gradients`' result; the weights before it are kept in case
-    /// the next loss turns out non-finite.
-    pub fn update(&mut self, grads: GradientsParams) {
+        };
         self.last_good = self.model.clone();
         self.model = self
             .optim
-            .step(self.config.learning_rate, self.model.clone(), grads);
+            .step(self.config.learning_rate, self.model.clone(), &gradient);
         self.step += 1;
+        Ok(parts)
     }
 }

@@ -1,0 +1,115 @@
+//! Data-parallel training: a minibatch cut into shares whose gradients are computed apart (in
+//! the page, each by a worker holding the same weights), then summed for one update.
+//! Each share's objective is Σ over its images of the negative ELBO divided by the *whole*
+//! batch's size, so the shares' gradients add up to the gradient of the batch's mean: N shares
+//! train as one does, up to float rounding. The cut depends only on the batch and the count, and
+//! the sum runs in share order, so the same seed and count give the same losses step for step.
+use crate::config::VaeConfig;
+use crate::data::Batch;
+use crate::flat;
+use crate::loss::{kl_per_dim, negative_elbo, reconstruction, LossParts};
+use crate::model::Vae;
+use crate::tensors;
+use burn::optim::GradientsParams;
+use burn::tensor::Device;
+
+/// One share of a minibatch: its images, their noise ε and what the objective needs.
+#[derive(Clone, Debug)]
+pub struct Share {
+    pub batch: Batch,
+    /// rows × latent values: z = μ + σ·ε for each of this share's images.
+    pub eps: Vec<f32>,
+    pub beta: f32,
+    /// The whole minibatch's size, which every share's loss is divided by.
+    pub batch_size: usize,
+}
+
+/// What one share contributes: its gradient and the sums its losses are averaged from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareGradient {
+    /// Flat, in the model's parameter order (flat.rs); empty when the loss was not finite.
+    pub gradient: Vec<f32>,
+    pub recon_sum: f32,
+    /// Σ over the share's images of each latent dimension's KL.
+    pub kl_sums: Vec<f32>,
+    pub rows: usize,
+}
+
+/// Cuts a batch and its ε (batch × latent) into `count` shares of nearly equal size, in order.
+pub fn split(batch: &Batch, eps: &[f32], beta: f32, count: usize) -> Vec<Share> {
+    let (n, count) = (batch.len(), count.clamp(1, batch.len().max(1)));
+    let (pixels, latent) = (batch.shape.pixels(), eps.len() / n.max(1));
+    (0..count)
+        .map(|i| {
+            let (start, end) = (i * n / count, (i + 1) * n / count);
+            Share {
+                batch: Batch {
+                    shape: batch.shape,
+                    images: batch.images[start * pixels..end * pixels].to_vec(),
+                    labels: batch.labels[start..end].to_vec(),
+                },
+                eps: eps[start * latent..end * latent].to_vec(),
+                beta,
+                batch_size: n,
+            }
+        })
+        .collect()
+}
+
+/// Forward and backward of one share on `model` (which must record gradients).
+pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device) -> ShareGradient {
+    let rows = share.batch.len();
+    let (x, class) = tensors::batch(&share.batch, config.num_classes, device); // [rows, pixels]
+    let eps = tensors::matrix(share.eps.clone(), rows, device); // [rows, latent]
+    let (posterior, logits) = model.forward(x.clone(), class, eps);
+    let recon = reconstruction(config.recon_loss, config.output_sigma, logits, x); // [rows]
+    let kl_dims = kl_per_dim(&posterior); // [rows, latent]
+    let objective = negative_elbo(recon.clone(), kl_dims.clone(), share.beta)
+        .sum()
+        .div_scalar(share.batch_size as f32); // [1]
+    let recon_sum = recon.inner().sum().into_scalar::<f32>();
+    let kl_sums = tensors::to_vec(kl_dims.inner().sum_dim(0));
+    let finite = recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite());
+    let gradient = if finite {
+        flat::gradients(
+            GradientsParams::from_grads(objective.backward(), model),
+            model,
+        )
+    } else {
+        Vec::new() // the step will be refused: no need for a backward pass
+    };
+    ShareGradient {
+        gradient,
+        recon_sum,
+        kl_sums,
+        rows,
+    }
+}
+
+/// The whole batch's loss terms and summed gradient, or None when a loss was not finite.
+pub fn combine(shares: &[ShareGradient], beta: f32) -> (LossParts, Option<Vec<f32>>) {
+    let rows: usize = shares.iter().map(|s| s.rows).sum::<usize>().max(1);
+    let recon = shares.iter().map(|s| s.recon_sum).sum::<f32>() / rows as f32;
+    let dims = shares.first().map_or(0, |s| s.kl_sums.len());
+    let kl_per_dim: Vec<f32> = (0..dims)
+        .map(|d| shares.iter().map(|s| s.kl_sums[d]).sum::<f32>() / rows as f32)
+        .collect();
+    let kl = kl_per_dim.iter().sum();
+    let parts = LossParts {
+        recon,
+        kl,
+        total: recon + beta * kl,
+        beta,
+        kl_per_dim,
+    };
+    if !parts.is_finite() || shares.iter().any(|s| s.gradient.is_empty()) {
+        return (parts, None);
+    }
+    let mut sum = shares[0].gradient.clone();
+    for share in &shares[1..] {
+        for (total, g) in sum.iter_mut().zip(&share.gradient) {
+            *total += g;
+        }
+    }
+    (parts, Some(sum))
+}

@@ -1,0 +1,117 @@
+//! Data-parallel training: a batch cut into shares trains as the whole batch does.
+mod common;
+use common::{mnist, small_mlp, tiny};
+use vae_core::config::{Arch, ImageShape, TrainingConfig};
+use vae_core::data::{colour_shapes, Batcher, Dataset, MNIST_TRAIN};
+use vae_core::eval::evaluate;
+use vae_core::shares;
+use vae_core::train::Trainer;
+
+/// `steps` steps with every batch cut into `count` shares, each share's gradient computed on
+/// its own (as another worker would); the losses of each step.
+fn train_in_shares(
+    config: &TrainingConfig,
+    data: &Dataset,
+    count: usize,
+    steps: usize,
+) -> (Trainer, Vec<f32>) {
+    let mut trainer = Trainer::new(config.clone()).unwrap();
+    let mut batches = Batcher::new(data.len(), config.seed);
+    let losses = (0..steps)
+        .map(|_| {
+            let plan = trainer
+                .plan(&batches.next(data, config.batch_size), count)
+                .unwrap();
+            assert_eq!(plan.len(), count);
+            let gradients: Vec<_> = plan.iter().map(|s| trainer.share_gradient(s)).collect();
+            trainer.apply(&gradients).unwrap().total
+        })
+        .collect();
+    (trainer, losses)
+}
+
+#[test]
+fn the_shares_gradients_sum_to_the_whole_batchs() {
+    let config = small_mlp(4);
+    let data = mnist().split_at(500).0;
+    let mut trainer = Trainer::new(config.clone()).unwrap();
+    let batch = Batcher::new(data.len(), 1).next(&data, 32);
+    let whole = trainer.plan(&batch, 1).unwrap();
+    // The same ε, cut in three uneven shares (32 = 10 + 11 + 11).
+    let cut = shares::split(&whole[0].batch, &whole[0].eps, whole[0].beta, 3);
+    assert_eq!(
+        cut.iter().map(|s| s.batch.len()).collect::<Vec<_>>(),
+        [10, 11, 11]
+    );
+    let one = shares::combine(&[trainer.share_gradient(&whole[0])], whole[0].beta);
+    let parts: Vec<_> = cut.iter().map(|s| trainer.share_gradient(s)).collect();
+    let three = shares::combine(&parts, whole[0].beta);
+    assert!((one.0.total - three.0.total).abs() < 1e-3 * one.0.total.abs());
+    let (a, b) = (one.1.unwrap(), three.1.unwrap());
+    let scale = a.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+    let worst = a
+        .iter()
+        .zip(&b)
+        .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
+    assert!(
+        scale > 1e-3 && worst < 1e-4 * scale,
+        "largest difference {worst} of {scale}"
+    );
+}
+
+#[test]
+fn two_shares_reach_the_held_out_loss_of_one_within_one_percent() {
+    let (train, test) = mnist().split_at(MNIST_TRAIN);
+    let test = test.split_at(300).0;
+    let config = small_mlp(5);
+    let held_out = |count| {
+        let (trainer, _) = train_in_shares(&config, &train, count, 200);
+        evaluate(&trainer.model(), &config.model, &test, 1.0).total
+    };
+    let (one, two) = (held_out(1), held_out(2));
+    assert!(
+        (one / two - 1.0).abs() < 0.01,
+        "held-out loss: 1 share {one}, 2 shares {two}"
+    );
+}
+
+#[test]
+fn same_seed_and_share_count_give_identical_losses() {
+    let data = mnist().split_at(1000).0;
+    let config = small_mlp(6);
+    let (_, a) = train_in_shares(&config, &data, 2, 12);
+    let (_, b) = train_in_shares(&config, &data, 2, 12);
+    assert_eq!(a, b);
+    // The conditional conv model on colour pictures cuts the same way.
+    let colour = colour_shapes(200, 7);
+    let conv = TrainingConfig {
+        model: tiny(Arch::Conv, ImageShape::COLOUR28, colour.num_classes),
+        batch_size: 8,
+        ..small_mlp(7)
+    };
+    assert_eq!(
+        train_in_shares(&conv, &colour, 3, 3).1,
+        train_in_shares(&conv, &colour, 3, 3).1
+    );
+}
+
+#[test]
+fn a_share_with_a_non_finite_loss_refuses_the_step() {
+    let config = small_mlp(8);
+    let data = mnist().split_at(200).0;
+    let mut trainer = Trainer::new(config).unwrap();
+    let before = trainer.flat_weights().to_vec();
+    let plan = trainer
+        .plan(&Batcher::new(data.len(), 1).next(&data, 16), 2)
+        .unwrap();
+    let mut gradients: Vec<_> = plan.iter().map(|s| trainer.share_gradient(s)).collect();
+    gradients[1].recon_sum = f32::NAN;
+    gradients[1].gradient.clear();
+    assert!(trainer.apply(&gradients).is_err());
+    assert_eq!(
+        trainer.flat_weights(),
+        before.as_slice(),
+        "the weights stay"
+    );
+    assert_eq!(trainer.steps_done(), 0);
+}
