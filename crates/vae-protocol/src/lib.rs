@@ -138,6 +138,8 @@ pub struct Progress {
     pub ms_per_step: f32,
     /// The worker's wasm linear memory, in bytes (0 natively).
     pub memory_bytes: usize,
+    /// Workers computing each training step (1 + the helpers that answer).
+    pub workers: usize,
 }
 
 /// Worker → page.

@@ -70,6 +70,8 @@ pub struct Settings {
     /// A class kept out of the training split (the anomaly experiment); the held-out split
     /// keeps every class, so the page can score the class the model never saw.
     pub leave_out: Option<u8>,
+    /// Workers that share each training step (data-parallel); 0 = auto, see `worker_count`.
+    pub workers: u8,
 }
 
 impl Default for Settings {
@@ -88,7 +90,21 @@ impl Default for Settings {
             batch_size: 128,
             seed: 1,
             leave_out: None,
+            workers: AUTO_WORKERS,
         }
+    }
+}
+
+/// `workers=auto`: the number follows the device (`worker_count`).
+pub const AUTO_WORKERS: u8 = 0;
+
+/// How many workers share a training step: the setting, or for auto the device's cores less
+/// one for the page, at least 1 and at most 4 (past that, the fixed per-step work — the update,
+/// the views — stays in one worker and the messages grow; a 4-core laptop gets 3).
+pub fn worker_count(setting: u8, cores: usize) -> usize {
+    match setting {
+        AUTO_WORKERS => cores.saturating_sub(1).clamp(1, 4),
+        n => usize::from(n).min(WORKERS.max as usize),
     }
 }
 
@@ -157,6 +173,10 @@ impl Settings {
             self.batch_size,
             self.seed
         ) + &self.leave_out.map(|c| format!("&leaveout={c}")).unwrap_or_default()
+            + &match self.workers {
+                AUTO_WORKERS => String::new(),
+                n => format!("&workers={n}"),
+            }
     }
 
     /// Reads a query string. Unknown keys, repeated keys and values that are malformed or out of
@@ -214,6 +234,11 @@ impl Settings {
                     .parse(value)
                     .map(|v| s.leave_out = Some(v as u8))
                     .is_some(),
+                "workers" if value == "auto" => {
+                    s.workers = AUTO_WORKERS;
+                    true
+                }
+                "workers" => WORKERS.parse(value).map(|v| s.workers = v as u8).is_some(),
                 // Not settings: they choose how the page opens.
                 "resume" | "preset" | "big" | "lang" => true,
                 _ => {
@@ -285,6 +310,8 @@ pub const LEARNING_RATE: Range = Range::real(1e-5, 10.0);
 pub const BATCH: Range = Range::whole(1.0, 1024.0);
 /// A class label (datasets have at most 100 classes).
 pub const CLASS: Range = Range::whole(0.0, 99.0);
+/// Workers sharing a training step, when not auto.
+pub const WORKERS: Range = Range::whole(1.0, 8.0);
 /// Seeds stay exact in a JavaScript number.
 pub const SEED: Range = Range::whole(0.0, 9_007_199_254_740_991.0);
 
@@ -321,12 +348,31 @@ mod tests {
         assert_eq!(Settings::from_query(&s.to_query()), (s.clone(), vec![]));
         let left_out = Settings {
             leave_out: Some(3),
+            workers: 2,
             ..s
         };
         assert_eq!(
             Settings::from_query(&left_out.to_query()),
             (left_out, vec![])
         );
+    }
+
+    #[test]
+    fn worker_count_follows_the_setting_or_the_cores() {
+        assert_eq!(
+            Settings::from_query("?workers=auto").0.workers,
+            AUTO_WORKERS
+        );
+        assert_eq!(Settings::from_query("?workers=3").0.workers, 3);
+        assert_eq!(Settings::from_query("?workers=0").1.len(), 1);
+        assert_eq!(Settings::from_query("?workers=9").1.len(), 1);
+        assert!(!Settings::default().to_query().contains("workers"));
+        let auto: Vec<usize> = [1, 2, 3, 4, 8, 16]
+            .iter()
+            .map(|&c| worker_count(AUTO_WORKERS, c))
+            .collect();
+        assert_eq!(auto, [1, 1, 2, 3, 4, 4]);
+        assert_eq!(worker_count(2, 1), 2);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One model on one dataset: the trainer, its batches, the autoencoder twin when it is compared,
 //! and the state the views keep between frames (see views.rs for the views themselves).
 use vae_core::config::{Arch, ReconLoss, TrainingConfig, VaeConfig};
-use vae_core::data::{split_held_out, Batcher, Dataset};
+use vae_core::data::{split_held_out, Batch, Batcher, Dataset};
 use vae_core::eval::evaluate;
 use vae_core::latent::sample_prior;
 use vae_core::loss::LossParts;
@@ -9,6 +9,7 @@ use vae_core::memory::MemoryEstimate;
 use vae_core::model::Vae;
 use vae_core::pca::Pca2;
 use vae_core::rng::Rng;
+use vae_core::shares::{Share, ShareGradient};
 use vae_core::train::Trainer;
 use vae_protocol::settings::{self, Loss};
 use vae_protocol::Settings;
@@ -28,6 +29,8 @@ pub struct Lab {
     snapshot: Option<Vae>,
     /// The β = 0 twin, trained on the same batches while the page compares the two.
     pub twin: Option<Trainer>,
+    /// The minibatch of the step in flight, for the twin to train on once the VAE has.
+    twin_batch: Option<Batch>,
     twin_snapshot: Option<Vae>,
     /// The twin's losses since the last report.
     pub twin_pending: Vec<LossParts>,
@@ -131,6 +134,7 @@ impl Lab {
             sample_eps: Vec::new(),
             resamples: 0,
             twin: None,
+            twin_batch: None,
             twin_snapshot: None,
             twin_pending: Vec::new(),
             held_out_kl: Vec::new(),
@@ -160,12 +164,36 @@ impl Lab {
         self.settings = s.clone();
     }
 
-    /// One minibatch for the VAE, and the same minibatch for its twin when there is one.
-    pub fn step(&mut self) -> Result<LossParts, String> {
+    /// One minibatch for the VAE, and the same minibatch for its twin when there is one; cut
+    /// in `count` shares, all computed here.
+    pub fn step(&mut self, count: usize) -> Result<LossParts, String> {
+        let shares = self.plan(count)?;
+        let gradients: Vec<_> = shares
+            .iter()
+            .map(|s| self.trainer.share_gradient(s))
+            .collect();
+        self.apply(&gradients)
+    }
+
+    /// The next minibatch, cut into `count` shares for the workers (vae-core's shares.rs).
+    pub fn plan(&mut self, count: usize) -> Result<Vec<Share>, String> {
         let batch = self.batches.next(&self.train, self.settings.batch_size);
+        let shares = self
+            .trainer
+            .plan(&batch, count)
+            .map_err(|e| e.to_string())?;
+        if self.twin.is_some() {
+            self.twin_batch = Some(batch);
+        }
+        Ok(shares)
+    }
+
+    /// Updates the VAE from its shares' gradients, then trains the twin (here, in one piece) on
+    /// the same minibatch.
+    pub fn apply(&mut self, gradients: &[ShareGradient]) -> Result<LossParts, String> {
         self.snapshot = None;
-        let parts = self.trainer.step(&batch).map_err(|e| e.to_string())?;
-        if let Some(twin) = &mut self.twin {
+        let parts = self.trainer.apply(gradients).map_err(|e| e.to_string())?;
+        if let (Some(twin), Some(batch)) = (&mut self.twin, self.twin_batch.take()) {
             self.twin_snapshot = None;
             match twin.step(&batch) {
                 Ok(p) => self.twin_pending.push(p),
@@ -186,6 +214,7 @@ impl Lab {
         self.twin = None;
         self.twin_snapshot = None;
         self.twin_pending.clear();
+        self.twin_batch = None;
         self.planes[1] = None;
         if on {
             let config = training_config(&self.settings, &self.train).autoencoder_twin();

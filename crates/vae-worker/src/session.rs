@@ -1,6 +1,8 @@
 //! The worker's state machine: commands in, events out. No browser types: the glue in main.rs
 //! feeds it messages and a clock, and posts what it returns.
+use crate::helper;
 use crate::lab::{model_config, settings_for, Lab};
+use crate::team::{ShareRequest, Team};
 use crate::views::Picture;
 use vae_core::data::{procedural, Dataset};
 use vae_core::loss::{active_units, LossParts};
@@ -101,6 +103,14 @@ pub struct Session {
     /// step they were computed at.
     last_anomaly_at: f64,
     anomaly_scored_at_step: Option<usize>,
+    /// The helper workers of data-parallel training, and the step whose shares are out.
+    team: Team,
+    /// The device's cores (for `workers=auto`); None until the glue says.
+    cores: Option<usize>,
+    /// This browser cannot start workers from a worker: every step is computed here, in one share.
+    helpers_impossible: bool,
+    /// Milliseconds and steps of parallel steps since ms_per_step was last updated.
+    parallel_window: (f64, usize),
 }
 
 fn losses(p: &LossParts) -> Losses {
@@ -124,8 +134,133 @@ impl Session {
     }
 
     /// Does the worker want a tick (a training slice, or a deferred held-out evaluation)?
+    /// Not while a step's shares are out: their answers continue the training.
     pub fn wants_tick(&self) -> bool {
-        self.is_running() || (self.eval_due && self.lab.is_some())
+        !self.team.in_flight() && (self.is_running() || (self.eval_due && self.lab.is_some()))
+    }
+
+    /// The glue tells the device's core count (`navigator.hardwareConcurrency`).
+    pub fn set_cores(&mut self, cores: usize) {
+        self.cores = Some(cores.max(1));
+    }
+
+    /// Workers cannot be started here: train in one share, as one worker.
+    pub fn helpers_impossible(&mut self) {
+        self.helpers_impossible = true;
+        self.team.set_helpers(0);
+    }
+
+    /// Shares per training step: the settings' worker count (1 when helpers cannot run). It
+    /// does not depend on which helpers are ready, so neither do a run's numbers.
+    pub fn shares_per_step(&self) -> usize {
+        match self.cores {
+            Some(cores) if !self.helpers_impossible => {
+                vae_protocol::settings::worker_count(self.settings.workers, cores)
+            }
+            _ => 1,
+        }
+    }
+
+    /// The helper workers the glue should keep (one per share after the first).
+    pub fn helpers_wanted(&mut self) -> usize {
+        let helpers = self.shares_per_step() - 1;
+        self.team.set_helpers(helpers);
+        helpers
+    }
+
+    pub fn helper_ready(&mut self, helper: usize) {
+        self.team.helper_ready(helper);
+    }
+
+    /// The share requests to post, each to its helper.
+    pub fn take_share_requests(&mut self) -> Vec<ShareRequest> {
+        self.team.take_requests()
+    }
+
+    /// A helper's answer: a share's gradient, or (Err) a reason, after which the helper gets no
+    /// more work and its share is computed here.
+    pub fn share_answered(
+        &mut self,
+        helper: usize,
+        json: &str,
+        buffer: &[u8],
+        clock: &dyn Fn() -> f64,
+    ) -> Vec<Outgoing> {
+        match helper::read_answer(json, buffer) {
+            Ok((id, gradient)) => self.team.answered(helper, id, gradient),
+            Err(_) => self.team.helper_lost(helper),
+        }
+        self.compute_local_shares(clock)
+    }
+
+    /// A helper failed (an error, a crash): its work comes back here.
+    pub fn helper_lost(&mut self, helper: usize, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
+        self.team.helper_lost(helper);
+        self.compute_local_shares(clock)
+    }
+
+    /// Computes the shares of the step in flight that are this worker's; when every share is
+    /// in, applies the update and reports.
+    pub fn compute_local_shares(&mut self, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
+        let Some(lab) = self.lab.as_mut() else {
+            self.team.abandon();
+            return vec![];
+        };
+        for i in self.team.local_work() {
+            let gradient = lab
+                .trainer
+                .share_gradient(self.team.share(i).expect("a share"));
+            self.team.store(i, gradient);
+        }
+        let Some(step) = self.team.take_if_complete() else {
+            return vec![];
+        };
+        if step.generation != self.generation {
+            return vec![]; // the model it was for is gone
+        }
+        let started = step.started;
+        match lab.apply(&step.gradients()) {
+            Ok(parts) => self.pending.push(parts),
+            Err(e) => {
+                self.running = false;
+                let mut out = vec![Outgoing::error(e)];
+                out.extend(self.report(clock(), true));
+                return out;
+            }
+        }
+        let now = clock();
+        self.parallel_window.0 += now - started;
+        self.parallel_window.1 += 1;
+        if self.parallel_window.0 >= SLICE_MS {
+            self.ms_per_step = (self.parallel_window.0 / self.parallel_window.1 as f64) as f32;
+            self.parallel_window = (0.0, 0);
+        }
+        self.report(now, false)
+    }
+
+    /// Starts a step cut into shares: the helpers' requests wait in the team's outbox for the
+    /// glue to post; `compute_local_shares` does the rest.
+    fn start_parallel_step(&mut self, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
+        let count = self.shares_per_step();
+        let Some(lab) = self.lab.as_mut().filter(|_| self.running) else {
+            return vec![];
+        };
+        let started = clock();
+        match lab.plan(count) {
+            Ok(shares) => {
+                let config = lab.config().clone();
+                let weights = lab.trainer.flat_weights();
+                self.team
+                    .start(self.generation, started, shares, &config, weights);
+                vec![]
+            }
+            Err(e) => {
+                self.running = false;
+                let mut out = vec![Outgoing::error(e)];
+                out.extend(self.report(clock(), true));
+                out
+            }
+        }
     }
 
     /// Handles one command from the page.
@@ -164,6 +299,11 @@ impl Session {
                     out.extend(self.report(now, true));
                 }
                 out
+            }
+            // With a step's shares out, that step is the one: it finishes when they come back.
+            Command::Step if self.team.in_flight() => {
+                self.running = false;
+                vec![]
             }
             Command::Step => {
                 self.running = false;
@@ -339,6 +479,9 @@ impl Session {
         if std::mem::take(&mut self.eval_due) && !self.is_running() {
             return self.report(clock(), true);
         }
+        if self.shares_per_step() > 1 {
+            return self.start_parallel_step(clock);
+        }
         let start = clock();
         let mut steps = 0;
         while self.is_running() && (steps == 0 || clock() - start < SLICE_MS) {
@@ -356,9 +499,11 @@ impl Session {
         self.report(clock(), false)
     }
 
+    /// One step here, cut in as many shares as the helpers would take (the same numbers).
     fn train_step(&mut self) -> Result<(), String> {
+        let count = self.shares_per_step();
         let lab = self.lab.as_mut().ok_or("the model is not ready yet")?;
-        self.pending.push(lab.step()?);
+        self.pending.push(lab.step(count)?);
         Ok(())
     }
 
@@ -630,6 +775,7 @@ impl Session {
             },
             ms_per_step: self.ms_per_step,
             memory_bytes: memory_bytes(),
+            workers: 1 + self.team.ready_count(),
         }))
     }
 
@@ -698,6 +844,7 @@ impl Session {
                     lab.drawing = old.drawing.clone();
                 }
                 self.generation += 1;
+                self.team.abandon();
                 self.settings = settings;
                 self.lab = Some(lab);
                 self.running = false;
