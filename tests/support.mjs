@@ -14,11 +14,12 @@ export const OUTPUT = join(here, "output");
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css",
   ".gz": "application/gzip", ".vae": "application/octet-stream", ".png": "image/png" };
 
-/** Serves dist/ under /lab/ (a sub-path, as on a real static host) on a free loopback port. */
-export async function serve() {
+/** Serves dist/ under /lab/ (a sub-path, as on a real static host) on a free loopback port;
+ * requests whose URL matches `refuse` get a 404 (a host that lacks a file). */
+export async function serve({ refuse } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    if (!path.startsWith("/lab/")) { res.writeHead(404); return res.end(); }
+    if (!path.startsWith("/lab/") || refuse?.test(req.url)) { res.writeHead(404); return res.end(); }
     const rel = normalize(path.slice("/lab/".length) || "index.html").replace(/^(\.\.[/\\])+/, "");
     try {
       const body = await readFile(join(DIST, rel.endsWith("/") || rel === "." ? "index.html" : rel));
@@ -41,6 +42,15 @@ export async function launch() {
   });
 }
 
+/** VAE_WORKERS=2 runs every test with that many training workers (scripts/test.sh runs the
+ * suite with the default and with 2); a link that names its own count keeps it. */
+export function withWorkers(query) {
+  const workers = process.env.VAE_WORKERS;
+  if (!workers || query.includes("workers=")) return query;
+  const [search, hash] = query.split("#");
+  return `${search}${search ? "&" : "?"}workers=${workers}${hash === undefined ? "" : "#" + hash}`;
+}
+
 /** Opens the page and waits until it can train. Collects console errors. Each load starts with
  * no model kept from an earlier test (the page would continue it), unless `keepSaved`. */
 export async function openLab(context, baseUrl, query = "", { keepSaved = false } = {}) {
@@ -52,7 +62,7 @@ export async function openLab(context, baseUrl, query = "", { keepSaved = false 
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(baseUrl + query);
+  await page.goto(baseUrl + withWorkers(query));
   await page.waitForFunction(() => !document.querySelector("#train").disabled, null, { timeout: 30_000 });
   return { page, errors };
 }

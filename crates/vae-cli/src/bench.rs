@@ -54,7 +54,7 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
         let shares = trainer.plan(&batch, 1).map_err(|e| e.to_string())?;
         let gradient = trainer.share_gradient(&shares[0]);
         let u = Instant::now();
-        trainer.apply(&[gradient]).map_err(|e| e.to_string())?;
+        trainer.apply(vec![gradient]).map_err(|e| e.to_string())?;
         if i >= 5 {
             // the first steps warm caches up
             step_times.push(t.elapsed().as_secs_f64() * 1e3);

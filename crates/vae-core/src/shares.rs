@@ -86,8 +86,9 @@ pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device)
     }
 }
 
-/// The whole batch's loss terms and summed gradient, or None when a loss was not finite.
-pub fn combine(shares: &[ShareGradient], beta: f32) -> (LossParts, Option<Vec<f32>>) {
+/// The whole batch's loss terms and summed gradient (summed into the first share's), or None
+/// when a loss was not finite.
+pub fn combine(shares: Vec<ShareGradient>, beta: f32) -> (LossParts, Option<Vec<f32>>) {
     let rows: usize = shares.iter().map(|s| s.rows).sum::<usize>().max(1);
     let recon = shares.iter().map(|s| s.recon_sum).sum::<f32>() / rows as f32;
     let dims = shares.first().map_or(0, |s| s.kl_sums.len());
@@ -105,8 +106,9 @@ pub fn combine(shares: &[ShareGradient], beta: f32) -> (LossParts, Option<Vec<f3
     if !parts.is_finite() || shares.iter().any(|s| s.gradient.is_empty()) {
         return (parts, None);
     }
-    let mut sum = shares[0].gradient.clone();
-    for share in &shares[1..] {
+    let mut shares = shares.into_iter();
+    let mut sum = shares.next().map(|s| s.gradient).unwrap_or_default();
+    for share in shares {
         for (total, g) in sum.iter_mut().zip(&share.gradient) {
             *total += g;
         }

@@ -110,7 +110,7 @@ impl Trainer {
     pub fn step(&mut self, batch: &Batch) -> Result<LossParts, TrainError> {
         let shares = self.plan(batch, 1)?;
         let gradient = self.share_gradient(&shares[0]);
-        self.apply(&[gradient])
+        self.apply(vec![gradient])
     }
 
     /// Draws the batch's noise and cuts it into `count` shares (shares.rs) whose gradients,
@@ -149,7 +149,7 @@ impl Trainer {
     /// Sums the shares' gradients (in order) and updates the weights, or refuses a non-finite
     /// loss: the input was checked finite, so the last update made these weights bad, and the
     /// weights before it come back.
-    pub fn apply(&mut self, gradients: &[ShareGradient]) -> Result<LossParts, TrainError> {
+    pub fn apply(&mut self, gradients: Vec<ShareGradient>) -> Result<LossParts, TrainError> {
         let beta = self.config.beta_at(self.step);
         let (parts, gradient) = shares::combine(gradients, beta);
         let Some(gradient) = gradient else {

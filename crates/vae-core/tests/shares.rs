@@ -24,7 +24,7 @@ fn train_in_shares(
                 .unwrap();
             assert_eq!(plan.len(), count);
             let gradients: Vec<_> = plan.iter().map(|s| trainer.share_gradient(s)).collect();
-            trainer.apply(&gradients).unwrap().total
+            trainer.apply(gradients).unwrap().total
         })
         .collect();
     (trainer, losses)
@@ -43,9 +43,9 @@ fn the_shares_gradients_sum_to_the_whole_batchs() {
         cut.iter().map(|s| s.batch.len()).collect::<Vec<_>>(),
         [10, 11, 11]
     );
-    let one = shares::combine(&[trainer.share_gradient(&whole[0])], whole[0].beta);
+    let one = shares::combine(vec![trainer.share_gradient(&whole[0])], whole[0].beta);
     let parts: Vec<_> = cut.iter().map(|s| trainer.share_gradient(s)).collect();
-    let three = shares::combine(&parts, whole[0].beta);
+    let three = shares::combine(parts, whole[0].beta);
     assert!((one.0.total - three.0.total).abs() < 1e-3 * one.0.total.abs());
     let (a, b) = (one.1.unwrap(), three.1.unwrap());
     let scale = a.iter().fold(0.0f32, |m, g| m.max(g.abs()));
@@ -107,7 +107,7 @@ fn a_share_with_a_non_finite_loss_refuses_the_step() {
     let mut gradients: Vec<_> = plan.iter().map(|s| trainer.share_gradient(s)).collect();
     gradients[1].recon_sum = f32::NAN;
     gradients[1].gradient.clear();
-    assert!(trainer.apply(&gradients).is_err());
+    assert!(trainer.apply(gradients).is_err());
     assert_eq!(
         trainer.flat_weights(),
         before.as_slice(),

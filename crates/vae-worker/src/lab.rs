@@ -172,7 +172,7 @@ impl Lab {
             .iter()
             .map(|s| self.trainer.share_gradient(s))
             .collect();
-        self.apply(&gradients)
+        self.apply(gradients)
     }
 
     /// The next minibatch, cut into `count` shares for the workers (vae-core's shares.rs).
@@ -190,7 +190,7 @@ impl Lab {
 
     /// Updates the VAE from its shares' gradients, then trains the twin (here, in one piece) on
     /// the same minibatch.
-    pub fn apply(&mut self, gradients: &[ShareGradient]) -> Result<LossParts, String> {
+    pub fn apply(&mut self, gradients: Vec<ShareGradient>) -> Result<LossParts, String> {
         self.snapshot = None;
         let parts = self.trainer.apply(gradients).map_err(|e| e.to_string())?;
         if let (Some(twin), Some(batch)) = (&mut self.twin, self.twin_batch.take()) {

@@ -19,6 +19,9 @@ const PROGRESS_EVERY_MS: f64 = 250.0;
 /// of training throughput at this rate (tests/bench.mjs, "views' cost").
 const IMAGES_EVERY_MS: f64 = 400.0;
 const HELD_OUT_EVERY_MS: f64 = 1500.0;
+/// The held-out evaluation and the views wait at least this many times their own cost: each
+/// takes at most ~9 % of the worker's time.
+const COST_FACTOR: f64 = 10.0;
 /// Scoring 1,000 held-out images costs about a held-out evaluation: at most every 3 s.
 const ANOMALY_EVERY_MS: f64 = 3000.0;
 
@@ -109,6 +112,11 @@ pub struct Session {
     cores: Option<usize>,
     /// This browser cannot start workers from a worker: every step is computed here, in one share.
     helpers_impossible: bool,
+    /// The step in flight is a single Step: its end reports everything, held-out loss included.
+    step_forces_report: bool,
+    /// What the last held-out evaluation and the last views took, in ms.
+    held_out_ms: f64,
+    views_ms: f64,
     /// Milliseconds and steps of parallel steps since ms_per_step was last updated.
     parallel_window: (f64, usize),
 }
@@ -183,7 +191,7 @@ impl Session {
         &mut self,
         helper: usize,
         json: &str,
-        buffer: &[u8],
+        buffer: Vec<f32>,
         clock: &dyn Fn() -> f64,
     ) -> Vec<Outgoing> {
         match helper::read_answer(json, buffer) {
@@ -219,12 +227,12 @@ impl Session {
             return vec![]; // the model it was for is gone
         }
         let started = step.started;
-        match lab.apply(&step.gradients()) {
+        match lab.apply(step.gradients()) {
             Ok(parts) => self.pending.push(parts),
             Err(e) => {
                 self.running = false;
                 let mut out = vec![Outgoing::error(e)];
-                out.extend(self.report(clock(), true));
+                out.extend(self.report(clock, true));
                 return out;
             }
         }
@@ -235,14 +243,15 @@ impl Session {
             self.ms_per_step = (self.parallel_window.0 / self.parallel_window.1 as f64) as f32;
             self.parallel_window = (0.0, 0);
         }
-        self.report(now, false)
+        let forced = std::mem::take(&mut self.step_forces_report);
+        self.report(clock, forced)
     }
 
     /// Starts a step cut into shares: the helpers' requests wait in the team's outbox for the
     /// glue to post; `compute_local_shares` does the rest.
     fn start_parallel_step(&mut self, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
         let count = self.shares_per_step();
-        let Some(lab) = self.lab.as_mut().filter(|_| self.running) else {
+        let Some(lab) = self.lab.as_mut() else {
             return vec![];
         };
         let started = clock();
@@ -257,7 +266,7 @@ impl Session {
             Err(e) => {
                 self.running = false;
                 let mut out = vec![Outgoing::error(e)];
-                out.extend(self.report(clock(), true));
+                out.extend(self.report(clock, true));
                 out
             }
         }
@@ -296,7 +305,7 @@ impl Session {
                 self.running = running && self.lab.is_some();
                 let mut out = vec![];
                 if !self.running {
-                    out.extend(self.report(now, true));
+                    out.extend(self.report(&|| now, true));
                 }
                 out
             }
@@ -305,11 +314,17 @@ impl Session {
                 self.running = false;
                 vec![]
             }
+            // One step shared with the helpers: it finishes (and reports) when their shares do.
+            Command::Step if self.team.ready_count() > 0 => {
+                self.running = false;
+                self.step_forces_report = true;
+                self.start_parallel_step(&|| now)
+            }
             Command::Step => {
                 self.running = false;
                 match self.train_step() {
                     Err(e) => vec![Outgoing::error(e)],
-                    Ok(()) => self.report(now, true),
+                    Ok(()) => self.report(&|| now, true),
                 }
             }
             Command::Reset => {
@@ -477,10 +492,13 @@ impl Session {
     /// Trains for one time slice (`SLICE_MS` by the clock) and reports when it is time to.
     pub fn slice(&mut self, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
         if std::mem::take(&mut self.eval_due) && !self.is_running() {
-            return self.report(clock(), true);
+            return self.report(clock, true);
         }
         if self.shares_per_step() > 1 {
-            return self.start_parallel_step(clock);
+            return match self.is_running() {
+                true => self.start_parallel_step(clock),
+                false => vec![],
+            };
         }
         let start = clock();
         let mut steps = 0;
@@ -488,7 +506,7 @@ impl Session {
             if let Err(e) = self.train_step() {
                 self.running = false;
                 let mut out = vec![Outgoing::error(e)];
-                out.extend(self.report(clock(), true));
+                out.extend(self.report(clock, true));
                 return out;
             }
             steps += 1;
@@ -496,7 +514,7 @@ impl Session {
         if steps > 0 {
             self.ms_per_step = ((clock() - start) / steps as f64) as f32;
         }
-        self.report(clock(), false)
+        self.report(clock, false)
     }
 
     /// One step here, cut in as many shares as the helpers would take (the same numbers).
@@ -508,24 +526,30 @@ impl Session {
     }
 
     /// Progress every PROGRESS_EVERY_MS, held-out loss and images less often; all of it when forced.
-    fn report(&mut self, now: f64, force: bool) -> Vec<Outgoing> {
+    /// The held-out evaluation and the views each wait at least `COST_FACTOR` times what they
+    /// took last, so slow models (the conv VAE evaluates 1,000 held-out images in ~0.7 s)
+    /// keep most of the time for training.
+    fn report(&mut self, clock: &dyn Fn() -> f64, force: bool) -> Vec<Outgoing> {
+        let now = clock();
         let Some(lab) = &mut self.lab else {
             return vec![];
         };
         let mut out = Vec::new();
         if force || now - self.last_progress >= PROGRESS_EVERY_MS {
-            // Slow models (conv) evaluate proportionally less often, so training keeps most of the time.
-            let interval = HELD_OUT_EVERY_MS * (self.ms_per_step as f64 / SLICE_MS).max(1.0);
+            let interval = HELD_OUT_EVERY_MS.max(COST_FACTOR * self.held_out_ms);
             let evaluate = force || now - self.last_held_out_at >= interval;
             let test = evaluate.then(|| losses(&lab.evaluate_held_out()));
             if evaluate {
                 self.last_held_out_at = now;
+                self.held_out_ms = clock() - now;
             }
             out.push(self.progress(test));
             self.last_progress = now;
         }
-        if force || now - self.last_images >= IMAGES_EVERY_MS {
+        if force || now - self.last_images >= IMAGES_EVERY_MS.max(COST_FACTOR * self.views_ms) {
+            let start = clock();
             out.extend(self.open_views_now());
+            self.views_ms = clock() - start;
             self.last_images = now;
         }
         // Scores refresh every ANOMALY_EVERY_MS, and at a forced report when the weights moved

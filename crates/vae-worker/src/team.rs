@@ -10,7 +10,7 @@ use vae_core::shares::{Share, ShareGradient};
 pub struct ShareRequest {
     pub helper: usize,
     pub json: String,
-    pub buffer: Vec<u8>,
+    pub buffer: Vec<f32>,
 }
 
 /// One training step whose shares are being computed.
@@ -45,8 +45,12 @@ pub struct Team {
 }
 
 impl Team {
-    /// Keeps `count` helpers; new ones are not ready until they say so.
+    /// Keeps `count` helpers; new ones are not ready until they say so, and the work of those
+    /// let go comes back here.
     pub fn set_helpers(&mut self, count: usize) {
+        for helper in count..self.ready.len() {
+            self.helper_lost(helper);
+        }
         self.ready.resize(count, false);
     }
 

@@ -73,7 +73,7 @@ fn train(helper_plays: HelperPlays, steps: usize) -> Vec<f32> {
                 HelperPlays::DiesAfter(n) if done >= n => s.helper_lost(0, &clock),
                 _ => {
                     let (json, buffer) = helper.handle(&r.json, &r.buffer);
-                    s.share_answered(0, &json, &buffer, &clock)
+                    s.share_answered(0, &json, buffer, &clock)
                 }
             };
         }
@@ -129,7 +129,7 @@ fn a_helpers_unreadable_answer_is_its_last() {
     s.share_answered(
         0,
         "{\"id\":1,\"rows\":0,\"latent\":0,\"gradient\":0,\"error\":\"out of memory\"}",
-        &[],
+        vec![],
         &clock,
     );
     assert!(s.wants_tick(), "the step finished here");
@@ -157,4 +157,39 @@ fn one_worker_is_the_fallback() {
     assert_eq!(s.shares_per_step(), 3);
     s.helpers_impossible();
     assert_eq!((s.shares_per_step(), s.helpers_wanted()), (1, 0));
+}
+
+#[test]
+fn a_single_step_is_shared_too_and_reports_the_held_out_loss() {
+    let mut s = Session::default();
+    s.set_cores(2);
+    s.handle(
+        Command::Configure {
+            settings: settings(2),
+        },
+        None,
+        0.0,
+    );
+    s.helpers_wanted();
+    s.helper_ready(0);
+    let clock = || 10.0;
+    assert!(
+        s.handle(Command::Step, None, 5.0).is_empty(),
+        "no report before the shares are in"
+    );
+    let requests = s.take_share_requests();
+    assert_eq!(requests.len(), 1);
+    assert!(
+        s.compute_local_shares(&clock).is_empty(),
+        "waiting for the helper"
+    );
+    let (json, buffer) = Helper::default().handle(&requests[0].json, &requests[0].buffer);
+    let out = s.share_answered(0, &json, buffer, &clock);
+    let progress = out.iter().find_map(|o| match &o.event {
+        Event::Progress(p) => Some(p.clone()),
+        _ => None,
+    });
+    let p = progress.expect("the step reports");
+    assert_eq!((p.step, p.workers, p.running), (1, 2, false));
+    assert!(p.test.is_some(), "a Step's report has the held-out loss");
 }

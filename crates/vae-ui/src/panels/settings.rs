@@ -18,7 +18,7 @@ impl SettingsPanel {
         form::set_ranges();
         form::write(&settings);
         let panel = Rc::new(Self { ctx, settings: RefCell::new(settings) });
-        for id in ["dataset", "arch", "latent-dim", "hidden", "conditional", "beta", "beta-warmup", "recon-loss", "lr", "batch-size", "seed", "leave-out"] {
+        for id in ["dataset", "arch", "latent-dim", "hidden", "conditional", "beta", "beta-warmup", "recon-loss", "lr", "batch-size", "seed", "leave-out", "workers"] {
             let p = panel.clone();
             listen(id, "change", move |_| p.changed());
         }

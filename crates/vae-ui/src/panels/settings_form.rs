@@ -1,6 +1,6 @@
 //! The settings form: read it into `Settings`, write `Settings` back into it, mirror it in the URL.
 use crate::dom::{el, set_text};
-use vae_protocol::settings::{describe, Range, BETA, HIDDEN, INPUT_RANGES, LATENT, LEARNING_RATE, SEED, WARMUP};
+use vae_protocol::settings::{describe, Range, AUTO_WORKERS, BETA, HIDDEN, INPUT_RANGES, LATENT, LEARNING_RATE, SEED, WARMUP};
 use vae_protocol::{Arch, Dataset, Loss, Settings};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 
@@ -33,6 +33,10 @@ pub fn read(current: &Settings) -> Settings {
             "none" => None,
             v => v.parse().ok().or(current.leave_out),
         },
+        workers: match select("workers").value().as_str() {
+            "auto" => AUTO_WORKERS,
+            v => v.parse().ok().or(Some(current.workers)).unwrap_or(AUTO_WORKERS),
+        },
     }
 }
 
@@ -58,6 +62,10 @@ pub fn write(s: &Settings) {
     ensure_option(&select("batch-size"), &s.batch_size.to_string());
     input("seed").set_value(&s.seed.to_string());
     ensure_option(&select("leave-out"), &s.leave_out.map_or("none".into(), |c| c.to_string()));
+    ensure_option(&select("workers"), &match s.workers {
+        AUTO_WORKERS => "auto".into(),
+        n => n.to_string(),
+    });
     show_outputs(s);
     mirror_in_url(s);
 }

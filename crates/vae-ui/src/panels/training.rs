@@ -59,8 +59,13 @@ impl Training {
         let held_out: Option<f32> = status.get_attribute("data-test-loss").and_then(|t| t.parse().ok());
         use crate::language::{t, t_fill};
         let test_text = held_out.map(|v| t_fill(" · held-out {nats}", &[("nats", format!("{v:.1}"))])).unwrap_or_default();
+        set("data-workers", p.workers.to_string());
         let speed = if p.running && p.images_per_sec > 0.0 {
-            t_fill(" · {images} images/s · {ms} ms/step", &[("images", format!("{:.0}", p.images_per_sec)), ("ms", format!("{:.1}", p.ms_per_step))])
+            let speed = t_fill(" · {images} images/s · {ms} ms/step", &[("images", format!("{:.0}", p.images_per_sec)), ("ms", format!("{:.1}", p.ms_per_step))]);
+            match p.workers {
+                1 => speed,
+                n => speed + &t_fill(" · {n} workers", &[("n", n.to_string())]),
+            }
         } else {
             String::new()
         };
