@@ -26,5 +26,9 @@ cargo test --workspace
 echo "== page: release build (vae-core, the worker and the UI for wasm32)"
 trunk build --release
 
-echo "== browser tests (headless Chromium)"
-(cd tests && node --test --test-concurrency=1 ./*.test.mjs)
+# Every browser test runs twice: training shared by 2 workers (a helper worker beside the
+# training worker), and in 1 worker, as on a device with one core or without nested workers.
+for workers in 2 1; do
+  echo "== browser tests (headless Chromium), $workers training worker(s)"
+  (cd tests && VAE_WORKERS=$workers node --test --test-concurrency=1 ./*.test.mjs)
+done

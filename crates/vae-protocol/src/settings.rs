@@ -98,12 +98,15 @@ impl Default for Settings {
 /// `workers=auto`: the number follows the device (`worker_count`).
 pub const AUTO_WORKERS: u8 = 0;
 
-/// How many workers share a training step: the setting, or for auto the device's cores less
-/// one for the page, at least 1 and at most 4 (past that, the fixed per-step work — the update,
-/// the views — stays in one worker and the messages grow; a 4-core laptop gets 3).
+/// How many workers share a training step: the setting, or for auto every core of a 1- or
+/// 2-core device (the page's own thread is idle most of the time: 2 workers took a step in 16 ms
+/// against 24 ms for one on a 2-core machine, tests/bench.mjs), and on more cores all but one,
+/// left for the page, up to 4 (past that the fixed per-step work — the update, the views, one
+/// message per helper — stays in one worker; README, "Training speed").
 pub fn worker_count(setting: u8, cores: usize) -> usize {
     match setting {
-        AUTO_WORKERS => cores.saturating_sub(1).clamp(1, 4),
+        AUTO_WORKERS if cores <= 2 => cores.max(1),
+        AUTO_WORKERS => (cores - 1).min(4),
         n => usize::from(n).min(WORKERS.max as usize),
     }
 }
@@ -371,7 +374,7 @@ mod tests {
             .iter()
             .map(|&c| worker_count(AUTO_WORKERS, c))
             .collect();
-        assert_eq!(auto, [1, 1, 2, 3, 4, 4]);
+        assert_eq!(auto, [1, 2, 2, 3, 4, 4]);
         assert_eq!(worker_count(2, 1), 2);
     }
 

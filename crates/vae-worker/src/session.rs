@@ -305,6 +305,10 @@ impl Session {
                 self.running = running && self.lab.is_some();
                 let mut out = vec![];
                 if !self.running {
+                    // A pause means now: the step in flight is finished here (same numbers),
+                    // so the paused model — and the snapshot the page keeps of it — is final.
+                    self.team.reclaim();
+                    out.extend(self.compute_local_shares(&|| now));
                     out.extend(self.report(&|| now, true));
                 }
                 out

@@ -151,6 +151,14 @@ impl Team {
         }
     }
 
+    /// Every share of the step in flight becomes this worker's (the helpers' answers for it
+    /// will be dropped).
+    pub fn reclaim(&mut self) {
+        if let Some(step) = &mut self.step {
+            step.computed_by.fill(None);
+        }
+    }
+
     /// The step, when every share's gradient is in.
     pub fn take_if_complete(&mut self) -> Option<StepInFlight> {
         if self.step.as_ref()?.results.iter().all(Option::is_some) {

@@ -193,3 +193,33 @@ fn a_single_step_is_shared_too_and_reports_the_held_out_loss() {
     assert_eq!((p.step, p.workers, p.running), (1, 2, false));
     assert!(p.test.is_some(), "a Step's report has the held-out loss");
 }
+
+#[test]
+fn a_pause_finishes_the_step_in_flight_here() {
+    let mut s = Session::default();
+    s.set_cores(2);
+    s.handle(
+        Command::Configure {
+            settings: settings(2),
+        },
+        None,
+        0.0,
+    );
+    s.helpers_wanted();
+    s.helper_ready(0);
+    s.handle(Command::Train { running: true }, None, 1.0);
+    let clock = || 5.0;
+    s.slice(&clock);
+    let requests = s.take_share_requests();
+    s.compute_local_shares(&clock);
+    let paused = s.handle(Command::Train { running: false }, None, 6.0);
+    assert_eq!(step_of(&paused), Some(1), "the step is done at the pause");
+    // The helper's late answer changes nothing.
+    let (json, buffer) = Helper::default().handle(&requests[0].json, &requests[0].buffer);
+    assert!(step_of(&s.share_answered(0, &json, buffer, &clock)).is_none());
+    assert_eq!(
+        step_of(&s.handle(Command::Step, None, 7.0)),
+        None,
+        "a shared Step: reported when done"
+    );
+}
