@@ -152,7 +152,7 @@ for (const [name, one, two] of table) {
   console.log(`  ${name.padEnd(48)}${cell(one)}${cell(two)}${two.workers === "2" ? "" : `(only ${two.workers} worker ran)`}`);
 }
 console.log(`worker train step during the soak (workers=auto: ${soakWorkers} here), reference MLP, batch 128: ${overall.toFixed(1)} ms (median of ${steps.length} slices, ${step} steps)`);
-console.log(`training throughput: ${(128000 / overall).toFixed(0)} images/s (one worker); ${(128000 / table[0][2].ms).toFixed(0)} images/s (two)`);
+console.log(`training throughput during the soak: ${(128000 / overall).toFixed(0)} images/s`);
 console.log(`slider decode round trip (page → worker → canvas): ${median(decodes).toFixed(2)} ms (median of ${decodes.length})`);
 console.log(`load → first samples drawn: ${firstSamples.toFixed(0)} ms`);
 console.log(`page code (HTML, CSS, JS, UI + worker wasm), gzip: ${mb(weight.code)} (raw ${mb(weight.raw)}); data + pretrained weights: ${mb(weight.data)}`);

@@ -112,6 +112,8 @@ pub struct Session {
     cores: Option<usize>,
     /// This browser cannot start workers from a worker: every step is computed here, in one share.
     helpers_impossible: bool,
+    /// Train or Step was pressed in this worker: the helpers are worth starting.
+    trained_here: bool,
     /// The step in flight is a single Step: its end reports everything, held-out loss included.
     step_forces_report: bool,
     /// What the last held-out evaluation and the last views took, in ms.
@@ -169,9 +171,15 @@ impl Session {
         }
     }
 
-    /// The helper workers the glue should keep (one per share after the first).
+    /// The helper workers the glue should keep (one per share after the first), from the first
+    /// training step on: started at load, they would compete for the cores with the first
+    /// pictures (a helper loads and compiles the 4 MB worker wasm). Until they are ready, their
+    /// shares are computed here, to the same numbers.
     pub fn helpers_wanted(&mut self) -> usize {
-        let helpers = self.shares_per_step() - 1;
+        let helpers = match self.trained_here {
+            true => self.shares_per_step() - 1,
+            false => 0,
+        };
         self.team.set_helpers(helpers);
         helpers
     }
@@ -303,6 +311,7 @@ impl Session {
             }
             Command::Train { running } => {
                 self.running = running && self.lab.is_some();
+                self.trained_here |= self.running;
                 let mut out = vec![];
                 if !self.running {
                     // A pause means now: the step in flight is finished here (same numbers),
@@ -326,6 +335,7 @@ impl Session {
             }
             Command::Step => {
                 self.running = false;
+                self.trained_here = true;
                 match self.train_step() {
                     Err(e) => vec![Outgoing::error(e)],
                     Ok(()) => self.report(&|| now, true),

@@ -46,12 +46,13 @@ fn train(helper_plays: HelperPlays, steps: usize) -> Vec<f32> {
         0.0,
     );
     assert_eq!(s.shares_per_step(), 2);
+    assert_eq!(s.helpers_wanted(), 0, "no helper before training");
+    s.handle(Command::Train { running: true }, None, 1.0);
     assert_eq!(s.helpers_wanted(), 1);
     if helper_plays != HelperPlays::NeverReady {
         s.helper_ready(0);
     }
     let mut helper = Helper::default();
-    s.handle(Command::Train { running: true }, None, 1.0);
     let t = Cell::new(0.0);
     let clock = || {
         t.set(t.get() + 1.0);
@@ -118,9 +119,9 @@ fn a_helpers_unreadable_answer_is_its_last() {
         None,
         0.0,
     );
+    s.handle(Command::Train { running: true }, None, 1.0);
     assert_eq!(s.helpers_wanted(), 1);
     s.helper_ready(0);
-    s.handle(Command::Train { running: true }, None, 1.0);
     let clock = || 5.0;
     s.slice(&clock);
     assert_eq!(s.take_share_requests().len(), 1);
@@ -170,7 +171,11 @@ fn a_single_step_is_shared_too_and_reports_the_held_out_loss() {
         None,
         0.0,
     );
-    s.helpers_wanted();
+    // The first Step is computed here and starts the helpers.
+    assert!(s.take_share_requests().is_empty());
+    assert_eq!(step_of(&s.handle(Command::Step, None, 4.0)), Some(1));
+    assert!(s.take_share_requests().is_empty());
+    assert_eq!(s.helpers_wanted(), 1);
     s.helper_ready(0);
     let clock = || 10.0;
     assert!(
@@ -190,7 +195,7 @@ fn a_single_step_is_shared_too_and_reports_the_held_out_loss() {
         _ => None,
     });
     let p = progress.expect("the step reports");
-    assert_eq!((p.step, p.workers, p.running), (1, 2, false));
+    assert_eq!((p.step, p.workers, p.running), (2, 2, false));
     assert!(p.test.is_some(), "a Step's report has the held-out loss");
 }
 
@@ -205,9 +210,9 @@ fn a_pause_finishes_the_step_in_flight_here() {
         None,
         0.0,
     );
+    s.handle(Command::Train { running: true }, None, 1.0);
     s.helpers_wanted();
     s.helper_ready(0);
-    s.handle(Command::Train { running: true }, None, 1.0);
     let clock = || 5.0;
     s.slice(&clock);
     let requests = s.take_share_requests();
