@@ -5,6 +5,7 @@ use std::cell::Cell;
 use vae_protocol::{Command, Dataset, Event, Settings};
 use vae_worker::helper::Helper;
 use vae_worker::session::{Outgoing, Session};
+use vae_worker::team::ShareRequest;
 
 fn settings(workers: u8) -> Settings {
     Settings {
@@ -24,6 +25,20 @@ fn step_of(out: &[Outgoing]) -> Option<usize> {
     })
 }
 
+/// A session set to 2 workers on a device of `cores` cores.
+fn two_worker_session(cores: usize) -> Session {
+    let mut s = Session::default();
+    s.set_cores(cores);
+    s.handle(
+        Command::Configure {
+            settings: settings(2),
+        },
+        None,
+        0.0,
+    );
+    s
+}
+
 /// How the one helper behaves in a run.
 #[derive(Clone, Copy, PartialEq)]
 enum HelperPlays {
@@ -36,15 +51,7 @@ enum HelperPlays {
 /// Trains `steps` steps with 2 workers on 4 cores; returns the weights, flat (a weights file
 /// also holds burn's parameter ids, which differ from model to model).
 fn train(helper_plays: HelperPlays, steps: usize) -> Vec<f32> {
-    let mut s = Session::default();
-    s.set_cores(4);
-    s.handle(
-        Command::Configure {
-            settings: settings(2),
-        },
-        None,
-        0.0,
-    );
+    let mut s = two_worker_session(4);
     assert_eq!(s.shares_per_step(), 2);
     assert_eq!(s.helpers_wanted(), 0, "no helper before training");
     s.handle(Command::Train { running: true }, None, 1.0);
@@ -108,23 +115,23 @@ fn the_weights_do_not_depend_on_who_computed_each_share() {
     );
 }
 
-#[test]
-fn a_helpers_unreadable_answer_is_its_last() {
-    let mut s = Session::default();
-    s.set_cores(2);
-    s.handle(
-        Command::Configure {
-            settings: settings(2),
-        },
-        None,
-        0.0,
-    );
+/// A session training with 2 workers on 2 cores whose helper is ready, one step started: the
+/// helper's requests.
+fn training_with_a_ready_helper(clock: &dyn Fn() -> f64) -> (Session, Vec<ShareRequest>) {
+    let mut s = two_worker_session(2);
     s.handle(Command::Train { running: true }, None, 1.0);
     assert_eq!(s.helpers_wanted(), 1);
     s.helper_ready(0);
+    s.slice(clock);
+    let requests = s.take_share_requests();
+    (s, requests)
+}
+
+#[test]
+fn a_helpers_unreadable_answer_is_its_last() {
     let clock = || 5.0;
-    s.slice(&clock);
-    assert_eq!(s.take_share_requests().len(), 1);
+    let (mut s, requests) = training_with_a_ready_helper(&clock);
+    assert_eq!(requests.len(), 1);
     s.compute_local_shares(&clock);
     assert!(!s.wants_tick(), "waiting for the helper");
     s.share_answered(
@@ -162,15 +169,7 @@ fn one_worker_is_the_fallback() {
 
 #[test]
 fn a_single_step_is_shared_too_and_reports_the_held_out_loss() {
-    let mut s = Session::default();
-    s.set_cores(2);
-    s.handle(
-        Command::Configure {
-            settings: settings(2),
-        },
-        None,
-        0.0,
-    );
+    let mut s = two_worker_session(2);
     // The first Step is computed here and starts the helpers.
     assert!(s.take_share_requests().is_empty());
     assert_eq!(step_of(&s.handle(Command::Step, None, 4.0)), Some(1));
@@ -201,21 +200,8 @@ fn a_single_step_is_shared_too_and_reports_the_held_out_loss() {
 
 #[test]
 fn a_pause_finishes_the_step_in_flight_here() {
-    let mut s = Session::default();
-    s.set_cores(2);
-    s.handle(
-        Command::Configure {
-            settings: settings(2),
-        },
-        None,
-        0.0,
-    );
-    s.handle(Command::Train { running: true }, None, 1.0);
-    s.helpers_wanted();
-    s.helper_ready(0);
     let clock = || 5.0;
-    s.slice(&clock);
-    let requests = s.take_share_requests();
+    let (mut s, requests) = training_with_a_ready_helper(&clock);
     s.compute_local_shares(&clock);
     let paused = s.handle(Command::Train { running: false }, None, 6.0);
     assert_eq!(step_of(&paused), Some(1), "the step is done at the pause");
