@@ -46,6 +46,18 @@ fn generation_of(out: &[Outgoing]) -> Option<u32> {
     })
 }
 
+/// A student's own dataset file (images, then labels if any), as the page sends it.
+fn load_own_dataset(s: &mut Session, images_len: usize, bytes: Vec<u8>) -> Vec<Outgoing> {
+    s.handle(
+        Command::LoadDataset {
+            dataset: Dataset::Custom,
+            images_len,
+        },
+        Some(bytes),
+        0.0,
+    )
+}
+
 fn configured() -> Session {
     let mut s = Session::default();
     let out = s.handle(
@@ -254,14 +266,7 @@ fn bad_files_are_refused_and_the_model_keeps_working() {
             "{:?}",
             events(&out)
         );
-        let out = s.handle(
-            Command::LoadDataset {
-                dataset: Dataset::Custom,
-                images_len: junk.len(),
-            },
-            Some(junk),
-            0.0,
-        );
+        let out = load_own_dataset(&mut s, junk.len(), junk);
         assert!(
             error_of(&out).unwrap().contains("current one is kept"),
             "{:?}",
@@ -317,14 +322,7 @@ fn a_users_idx_file_becomes_the_dataset() {
     let mut s = configured();
     let images: Vec<u8> = (0..20 * 8 * 8).map(|i| (i * 37 % 256) as u8).collect();
     let file = vae_core::data::write_idx(&[20, 8, 8], &images);
-    let out = s.handle(
-        Command::LoadDataset {
-            dataset: Dataset::Custom,
-            images_len: file.len(),
-        },
-        Some(file),
-        0.0,
-    );
+    let out = load_own_dataset(&mut s, file.len(), file);
     assert!(
         matches!(&out[0].event, Event::Configured { settings, dataset_len: 20, held_out_len: 2, .. } if settings.dataset == Dataset::Custom),
         "{:?}",
@@ -870,14 +868,7 @@ fn a_model_over_the_memory_budget_is_refused_with_the_numbers_and_the_current_on
         None,
         0.0,
     );
-    let out = s.handle(
-        Command::LoadDataset {
-            dataset: Dataset::Custom,
-            images_len: file.len(),
-        },
-        Some(file),
-        0.0,
-    );
+    let out = load_own_dataset(&mut s, file.len(), file);
     let message = error_of(&out).expect("refused");
     assert!(
         message.contains("budget") && message.contains("MB"),
@@ -1291,14 +1282,7 @@ fn a_full_size_mnist_file_is_taken_as_it_is() {
         vae_core::data::write_idx(&[n], &(0..n).map(|i| (i % 10) as u8).collect::<Vec<_>>());
     let images_len = images.len();
     let mut s = configured();
-    let out = s.handle(
-        Command::LoadDataset {
-            dataset: Dataset::Custom,
-            images_len,
-        },
-        Some([images, labels].concat()),
-        1.0,
-    );
+    let out = load_own_dataset(&mut s, images_len, [images, labels].concat());
     assert!(
         matches!(
             out[0].event,
