@@ -1,6 +1,6 @@
 //! Every parameter of a model as one flat vector, in the order burn visits them. The optimiser
 //! keeps its master weights this way, and weights and gradients travel between workers this way.
-use crate::model::Vae;
+use crate::model::{HandGradient, Vae};
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
@@ -8,6 +8,19 @@ use burn::tensor::{Tensor, TensorData};
 /// The number of values of every parameter together.
 pub fn len(model: &Vae) -> usize {
     model.num_params()
+}
+
+/// Each parameter's number of values, in the flat order.
+pub fn lengths(model: &Vae) -> Vec<usize> {
+    struct Lengths(Vec<usize>);
+    impl ModuleVisitor for Lengths {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().shape().num_elements());
+        }
+    }
+    let mut lengths = Lengths(Vec::new());
+    model.visit(&mut lengths);
+    lengths.0
 }
 
 /// The current weights. Slow for big layers (burn-ndarray's layout): read once, then keep them.
@@ -25,22 +38,31 @@ pub fn read(model: &Vae) -> Vec<f32> {
 
 /// The gradients of a backward pass, zero where a parameter got none.
 pub fn gradients(grads: GradientsParams, model: &Vae) -> Vec<f32> {
-    struct Gather(GradientsParams, Vec<f32>);
+    gradients_with(grads, Vec::new(), model)
+}
+
+/// The gradients of a backward pass and those computed by hand (the conv layers'), zero where a
+/// parameter got neither.
+pub fn gradients_with(grads: GradientsParams, by_hand: Vec<HandGradient>, model: &Vae) -> Vec<f32> {
+    struct Gather(GradientsParams, Vec<HandGradient>, Vec<f32>);
     impl ModuleVisitor for Gather {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let n = param.val().shape().num_elements();
             // remove, not get: a tensor no one else holds is read without a copy of its buffer
-            match self.0.remove::<D>(param.id) {
-                Some(g) => extend(&mut self.1, g),
-                None => {
-                    let n = param.val().shape().num_elements();
-                    self.1.resize(self.1.len() + n, 0.0)
-                }
+            if let Some(g) = self.0.remove::<D>(param.id) {
+                extend(&mut self.2, g);
+            } else if let Some(at) = self.1.iter().position(|(id, _)| *id == param.id) {
+                let (_, g) = self.1.swap_remove(at);
+                assert_eq!(g.len(), n, "a hand-made gradient of another shape");
+                self.2.extend_from_slice(&g);
+            } else {
+                self.2.resize(self.2.len() + n, 0.0)
             }
         }
     }
-    let mut gather = Gather(grads, Vec::with_capacity(len(model)));
+    let mut gather = Gather(grads, by_hand, Vec::with_capacity(len(model)));
     model.visit(&mut gather);
-    gather.1
+    gather.2
 }
 
 /// The model with `values` as its weights (leaf tensors that record gradients when the model

@@ -3,6 +3,7 @@
 pub mod adam;
 pub mod backend;
 pub mod config;
+mod conv_gradient;
 pub mod data;
 pub mod drawing;
 pub mod eval;

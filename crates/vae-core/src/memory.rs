@@ -60,21 +60,22 @@ impl MemoryEstimate {
         // Floats per image the graph holds: each layer's input and output, a few temporaries
         // for the loss, and as much again for their gradients.
         let mut per_image = 2 * (3 * p + 3 * h + 6 * l);
+        let mut chunk_scratch = 0;
         if cfg.arch == Arch::Conv {
             let [c0, c1] = cfg.conv_channels;
             let (half, quarter) = (
                 cfg.image.width * cfg.image.height / 4,
                 cfg.image.width * cfg.image.height / 16,
             );
-            // The per-tap slices of both convolutions and both transposed ones, and their maps.
-            per_image += 2
-                * (16 * (half * cfg.image.channels + quarter * c0)
-                    + 8 * (quarter * c1 + half * c0)
-                    + 2 * (half * c0 + quarter * c1));
+            // What the conv layers keep for their backward pass (each one's input and output)
+            // and the gradients of those; the patch matrices are built 64 images at a time.
+            per_image += 4 * (p + half * c0 + quarter * c1);
+            // A patch matrix (16 taps of each output pixel) and its gradient, 64 images of each.
+            chunk_scratch = 4 * 2 * 64 * 16 * (half * cfg.image.channels + quarter * c0);
         }
         Self {
             parameters,
-            training_state: 5 * parameters,
+            training_state: 5 * parameters + chunk_scratch,
             activations: 4 * per_image * config.batch_size,
             dataset: 4 * images * p,
         }

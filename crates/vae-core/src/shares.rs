@@ -5,10 +5,11 @@
 //! train as one does, up to float rounding. The cut depends only on the batch and the count, and
 //! the sum runs in share order, so the same seed and count give the same losses step for step.
 use crate::config::VaeConfig;
+use crate::conv_gradient;
 use crate::data::Batch;
 use crate::flat;
 use crate::loss::{kl_per_dim, negative_elbo, reconstruction, LossParts};
-use crate::model::Vae;
+use crate::model::{Decoder, Encoder, Vae};
 use crate::tensors;
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
@@ -58,6 +59,21 @@ pub fn split(batch: &Batch, eps: &[f32], beta: f32, count: usize) -> Vec<Share> 
 
 /// Forward and backward of one share on `model` (which must record gradients).
 pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device) -> ShareGradient {
+    match (&model.encoder, &model.decoder) {
+        (Encoder::Conv(encoder), Decoder::Conv(decoder)) => {
+            conv_gradient::gradient(model, encoder, decoder, config, share, device)
+        }
+        _ => dense_gradient(model, config, share, device),
+    }
+}
+
+/// A model of burn layers only: burn differentiates all of it.
+fn dense_gradient(
+    model: &Vae,
+    config: &VaeConfig,
+    share: &Share,
+    device: &Device,
+) -> ShareGradient {
     let rows = share.batch.len();
     let (x, class) = tensors::batch(&share.batch, config.num_classes, device); // [rows, pixels]
     let eps = tensors::matrix(share.eps.clone(), rows, device); // [rows, latent]

@@ -1,11 +1,13 @@
 //! The VAE: an encoder to the posterior q(z|x) = N(μ, diag σ²), a decoder from z to pixels.
 mod conv;
+mod conv_kernels;
 mod conv_layers;
 mod mlp;
 mod vae;
 
-pub use conv::{ConvDecoder, ConvEncoder};
-pub use conv_layers::{Down, Up};
+pub use conv::{ConvDecoder, ConvEncoder, DecoderTrace, EncoderTrace};
+pub use conv_kernels::Grid;
+pub use conv_layers::{Down, HandGradient, Up};
 pub use mlp::{MlpDecoder, MlpEncoder};
 pub use vae::{Decoder, Encoder, Posterior, Vae};
 
