@@ -153,7 +153,7 @@ pub fn load(bytes: &[u8]) -> Result<(WeightsHeader, Vae), WeightsError> {
         .map_err(|e| WeightsError::RecordMismatch(e.to_string()))?;
     let model = header
         .config
-        .init(0, &inference_device())
+        .layers(&inference_device())
         .try_load_record(record)
         .map_err(|e| WeightsError::RecordMismatch(e.to_string()))?;
     let mut finite = AllFinite(true);

@@ -44,13 +44,22 @@ impl VaeConfig {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         device.seed(seed);
+        let vae = self.layers(device);
+        // Reading every parameter materialises it now, in a fixed order, under the lock.
+        let _ = vae.clone().into_record();
+        vae
+    }
+
+    /// The layers, their weights not yet drawn: burn draws them on first use, so weights loaded
+    /// over them (`weights::load`) never draw or read 650,000 random numbers first.
+    pub fn layers(&self, device: &Device) -> Vae {
         let (pixels, classes, hidden, latent) = (
             self.image.pixels(),
             self.num_classes,
             self.hidden,
             self.latent_dim,
         );
-        let vae = match self.arch {
+        match self.arch {
             Arch::Mlp => Vae {
                 encoder: Encoder::Mlp(MlpEncoder::new(pixels, classes, hidden, latent, device)),
                 decoder: Decoder::Mlp(MlpDecoder::new(pixels, classes, hidden, latent, device)),
@@ -73,10 +82,7 @@ impl VaeConfig {
                     device,
                 )),
             },
-        };
-        // Reading every parameter materialises it now, in a fixed order, under the lock.
-        let _ = vae.clone().into_record();
-        vae
+        }
     }
 }
 
