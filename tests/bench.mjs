@@ -32,9 +32,16 @@ async function pageWeight() {
 
 const server = await serve();
 const context = await launch();
+// Load → first samples varies by ~0.1 s from one load to the next: five fresh loads, the median.
+const firstLoads = [];
+for (let i = 0; i < 5; i++) {
+  const { page } = await openLab(context, server.url);
+  await page.waitForFunction(() => document.querySelector("#samples").hasAttribute("data-first-ms"), null, { timeout: 30_000 });
+  firstLoads.push(Number(await page.getAttribute("#samples", "data-first-ms")));
+  await page.close();
+}
 const { page, errors } = await openLab(context, server.url);
 await page.waitForFunction(() => document.querySelector("#info").textContent.includes("pretrained"), null, { timeout: 30_000 });
-const firstSamples = Number(await page.getAttribute("#samples", "data-first-ms"));
 
 // Slider decodes, one at a time, while idle.
 const decodes = [];
@@ -154,7 +161,7 @@ for (const [name, one, two] of table) {
 console.log(`worker train step during the soak (workers=auto: ${soakWorkers} here), reference MLP, batch 128: ${overall.toFixed(1)} ms (median of ${steps.length} slices, ${step} steps)`);
 console.log(`training throughput during the soak: ${(128000 / overall).toFixed(0)} images/s`);
 console.log(`slider decode round trip (page → worker → canvas): ${median(decodes).toFixed(2)} ms (median of ${decodes.length})`);
-console.log(`load → first samples drawn: ${firstSamples.toFixed(0)} ms`);
+console.log(`load → first samples drawn: ${median(firstLoads).toFixed(0)} ms (median of ${firstLoads.length} loads; ${Math.min(...firstLoads).toFixed(0)}–${Math.max(...firstLoads).toFixed(0)})`);
 console.log(`page code (HTML, CSS, JS, UI + worker wasm), gzip: ${mb(weight.code)} (raw ${mb(weight.raw)}); data + pretrained weights: ${mb(weight.data)}`);
 console.log(`views' cost (ms/step, median over ${sectionSeconds} s each): no view (hidden page) ${none.toFixed(1)} · ` +
   sectionTimes.map(([s, ms]) => `${s} ${ms.toFixed(1)} (${(100 * (ms / none - 1)).toFixed(1)} %)`).join(" · "));

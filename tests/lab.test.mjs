@@ -30,6 +30,24 @@ test("the page opens with the pretrained model drawing samples, and no console e
   await page.close();
 });
 
+test("boot.js starts the worker and the downloads at once, the worker's URL naming its files' hash", async () => {
+  const requests = [];
+  const onRequest = (r) => requests.push(r.url());
+  context.on("request", onRequest);
+  const { page, errors } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#samples").hasAttribute("data-first-ms"));
+  const version = await page.$eval("script[data-version]", (s) => s.dataset.version);
+  assert.match(version, /^[0-9a-f]{16}$/);
+  assert.ok(requests.some((u) => u.endsWith(`worker-loader.js?v=${version}`)), "the worker's URL carries the hash");
+  // The first worker and the downloads are the ones boot.js started: none is asked for twice.
+  for (const file of ["worker-loader.js", "pretrained-mnist.vae", "mnist10k-images-idx3-ubyte.gz"]) {
+    assert.equal(requests.filter((u) => u.includes(file)).length, 1, `${file} is requested once`);
+  }
+  context.off("request", onRequest);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("Train advances the step and lowers the training loss; Pause stops it", async () => {
   const { page, errors } = await openLab(context, server.url);
   await page.click("#reset");

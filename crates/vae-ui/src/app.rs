@@ -28,6 +28,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, MessageEvent};
 
+// The shipped files; www/boot.js fetches the same ones while the page loads.
 const MNIST_IMAGES: &str = "assets/data/mnist10k-images-idx3-ubyte.gz";
 const MNIST_LABELS: &str = "assets/data/mnist10k-labels-idx1-ubyte.gz";
 const PRETRAINED: &str = "assets/pretrained-mnist.vae";
@@ -86,7 +87,12 @@ pub fn start() -> Result<(), JsValue> {
     let lang = crate::language::from_link_or_browser();
     crate::language::start(lang);
     let (settings, url_problem) = settings_form::from_url();
-    let ctx = Rc::new(Ctx::new(WorkerLink::start()?));
+    // boot.js started the worker and the downloads while the page loaded.
+    let (link, downloads) = match WorkerLink::first()? {
+        Some(first) => first,
+        None => (WorkerLink::start()?, start_downloads()),
+    };
+    let ctx = Rc::new(Ctx::new(link));
     let held_out = Rc::new(RefCell::new(HeldOut::default()));
     // The CSV download reads the training panel's curves, which exist once the App does.
     type Csv = Box<dyn Fn() -> (String, String)>;
@@ -119,7 +125,7 @@ pub fn start() -> Result<(), JsValue> {
         saved_load: RefCell::new(Some(saved::start_loading())),
         saved_query: RefCell::new(String::new()),
         pending_history: RefCell::new(None),
-        downloads: RefCell::new(Some(start_downloads())),
+        downloads: RefCell::new(Some(downloads)),
         fresh_start: lesson_link.fresh_start(),
     });
     let a = app.clone();
@@ -185,6 +191,8 @@ pub fn start() -> Result<(), JsValue> {
         let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
     }
     on_hide.forget();
+    // The page listens now: the worker's messages sent before this (its Ready) arrive again.
+    WorkerLink::replay_early();
     Ok(())
 }
 

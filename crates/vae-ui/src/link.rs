@@ -1,18 +1,52 @@
 //! The page's end of the worker: commands out as `{ json, buffer? }`, buffers transferred.
-use js_sys::{Array, ArrayBuffer, Object, Reflect};
+use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect};
 use vae_protocol::Command;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Worker;
 
 pub struct WorkerLink {
     worker: Worker,
 }
 
+/// The page's boot script (www/boot.js), which starts the first worker and the downloads before
+/// this wasm has loaded, and knows the worker's URL.
+fn boot() -> Result<Object, JsValue> {
+    let boot = Reflect::get(&js_sys::global(), &"vaeBoot".into())?;
+    boot.dyn_into::<Object>()
+        .map_err(|_| JsValue::from_str("the page's boot.js did not run"))
+}
+
+fn call(name: &str) -> Result<JsValue, JsValue> {
+    let boot = boot()?;
+    Reflect::get(&boot, &name.into())?
+        .dyn_into::<Function>()?
+        .call0(&boot)
+}
+
 impl WorkerLink {
-    /// Starts the worker; the build id on its URL keeps browsers from running a stale one.
+    /// The worker boot.js started with the page, and its downloads [images, labels, weights];
+    /// None once taken.
+    pub fn first() -> Result<Option<(Self, [Promise; 3])>, JsValue> {
+        let first = call("take")?;
+        if first.is_null() {
+            return Ok(None);
+        }
+        let worker = Reflect::get(&first, &"worker".into())?.dyn_into::<Worker>()?;
+        let downloads: Array = Reflect::get(&first, &"downloads".into())?.dyn_into()?;
+        let download = |i| downloads.get(i).dyn_into::<Promise>();
+        Ok(Some((Self { worker }, [download(0)?, download(1)?, download(2)?])))
+    }
+
+    /// A new worker (when one died).
     pub fn start() -> Result<Self, JsValue> {
-        let url = format!("./worker-loader.js?v={}", env!("VAE_BUILD_ID"));
-        Ok(Self { worker: Worker::new(&url)? })
+        Ok(Self { worker: call("startWorker")?.dyn_into()? })
+    }
+
+    /// Once the page listens to the first worker: what it said before, said again.
+    pub fn replay_early() {
+        if let Err(e) = call("replay") {
+            web_sys::console::error_2(&"the worker's first messages were lost".into(), &e);
+        }
     }
 
     pub fn worker(&self) -> &Worker {
