@@ -16,11 +16,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   echo "installing trunk $TRUNK_VERSION (takes a few minutes, once)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  # Without its default features (TLS for downloading tools, the update check): trunk runs
+  # offline here, and it compiles in less time without rustls and ring.
+  cargo install trunk --version "$TRUNK_VERSION" --locked --no-default-features
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $BINDGEN_VERSION" ]; then
   echo "installing wasm-bindgen-cli $BINDGEN_VERSION (takes a few minutes, once)"
   # Not --locked: its lockfile pins a crate version the registry no longer serves (DESIGN.md).
-  cargo install wasm-bindgen-cli --version "=$BINDGEN_VERSION" --force
+  # No default features: their TLS only serves the test runner's downloads.
+  cargo install wasm-bindgen-cli --version "=$BINDGEN_VERSION" --force --no-default-features
 fi
 cargo fetch --quiet
