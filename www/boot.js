@@ -19,15 +19,10 @@
   const early = [];
   const keep = (e) => early.push(e);
   for (const type of TYPES) worker.addEventListener(type, keep);
-  let taken = false;
   self.vaeBoot = {
     startWorker,
-    // The first worker and its downloads [images, labels, weights]: once, then null.
-    take() {
-      if (taken) return null;
-      taken = true;
-      return { worker, downloads };
-    },
+    // The first worker and its downloads [images, labels, weights], for the page's start.
+    take: () => ({ worker, downloads }),
     // Once the page listens to the first worker: what it said meanwhile, as fresh events.
     replay() {
       for (const type of TYPES) worker.removeEventListener(type, keep);

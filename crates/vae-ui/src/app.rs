@@ -88,10 +88,7 @@ pub fn start() -> Result<(), JsValue> {
     crate::language::start(lang);
     let (settings, url_problem) = settings_form::from_url();
     // boot.js started the worker and the downloads while the page loaded.
-    let (link, downloads) = match WorkerLink::first()? {
-        Some(first) => first,
-        None => (WorkerLink::start()?, start_downloads()),
-    };
+    let (link, downloads) = WorkerLink::first()?;
     let ctx = Rc::new(Ctx::new(link));
     let held_out = Rc::new(RefCell::new(HeldOut::default()));
     // The CSV download reads the training panel's curves, which exist once the App does.

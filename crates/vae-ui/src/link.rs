@@ -24,17 +24,14 @@ fn call(name: &str) -> Result<JsValue, JsValue> {
 }
 
 impl WorkerLink {
-    /// The worker boot.js started with the page, and its downloads [images, labels, weights];
-    /// None once taken.
-    pub fn first() -> Result<Option<(Self, [Promise; 3])>, JsValue> {
+    /// The worker boot.js started with the page, and its downloads [images, labels, weights].
+    /// The page takes them once, at its start.
+    pub fn first() -> Result<(Self, [Promise; 3]), JsValue> {
         let first = call("take")?;
-        if first.is_null() {
-            return Ok(None);
-        }
         let worker = Reflect::get(&first, &"worker".into())?.dyn_into::<Worker>()?;
         let downloads: Array = Reflect::get(&first, &"downloads".into())?.dyn_into()?;
         let download = |i| downloads.get(i).dyn_into::<Promise>();
-        Ok(Some((Self { worker }, [download(0)?, download(1)?, download(2)?])))
+        Ok((Self { worker }, [download(0)?, download(1)?, download(2)?]))
     }
 
     /// A new worker (when one died).
