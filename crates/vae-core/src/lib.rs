@@ -12,6 +12,7 @@ pub mod image;
 pub mod latent;
 pub mod loss;
 pub mod memory;
+mod mlp_gradient;
 pub mod model;
 pub mod pca;
 pub mod rng;

@@ -7,11 +7,9 @@
 use crate::config::VaeConfig;
 use crate::conv_gradient;
 use crate::data::Batch;
-use crate::flat;
-use crate::loss::{kl_per_dim, negative_elbo, reconstruction, LossParts};
+use crate::loss::LossParts;
+use crate::mlp_gradient;
 use crate::model::{Decoder, Encoder, Vae};
-use crate::tensors;
-use burn::optim::GradientsParams;
 use burn::tensor::Device;
 
 /// One share of a minibatch: its images, their noise ε and what the objective needs.
@@ -63,42 +61,10 @@ pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device)
         (Encoder::Conv(encoder), Decoder::Conv(decoder)) => {
             conv_gradient::gradient(model, encoder, decoder, config, share, device)
         }
-        _ => dense_gradient(model, config, share, device),
-    }
-}
-
-/// A model of burn layers only: burn differentiates all of it.
-fn dense_gradient(
-    model: &Vae,
-    config: &VaeConfig,
-    share: &Share,
-    device: &Device,
-) -> ShareGradient {
-    let rows = share.batch.len();
-    let (x, class) = tensors::batch(&share.batch, config.num_classes, device); // [rows, pixels]
-    let eps = tensors::matrix(share.eps.clone(), rows, device); // [rows, latent]
-    let (posterior, logits) = model.forward(x.clone(), class, eps);
-    let recon = reconstruction(config.recon_loss, config.output_sigma, logits, x); // [rows]
-    let kl_dims = kl_per_dim(&posterior); // [rows, latent]
-    let objective = negative_elbo(recon.clone(), kl_dims.clone(), share.beta)
-        .sum()
-        .div_scalar(share.batch_size as f32); // [1]
-    let recon_sum = recon.inner().sum().into_scalar::<f32>();
-    let kl_sums = tensors::to_vec(kl_dims.inner().sum_dim(0));
-    let finite = recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite());
-    let gradient = if finite {
-        flat::gradients(
-            GradientsParams::from_grads(objective.backward(), model),
-            model,
-        )
-    } else {
-        Vec::new() // the step will be refused: no need for a backward pass
-    };
-    ShareGradient {
-        gradient,
-        recon_sum,
-        kl_sums,
-        rows,
+        (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) => {
+            mlp_gradient::gradient(model, encoder, decoder, config, share, device)
+        }
+        _ => unreachable!("a config builds an encoder and a decoder of one kind"),
     }
 }
 

@@ -2,23 +2,10 @@
 //! arithmetic, forward and backward, is in `conv_kernels.rs` on channels-last buffers. The tests
 //! compare both directions with burn's Conv2d / ConvTranspose2d given the same weights.
 use super::conv_kernels::{down, up, Grid};
-use crate::tensors::read;
-use burn::module::{Module, ParamId};
+use super::hand::{hand_gradients, weight_and_bias, HandGradient};
+use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::Device;
-
-/// A parameter's gradient computed by hand, for `flat::gradients_with`.
-pub type HandGradient = (ParamId, Vec<f32>);
-
-fn weight_and_bias(layer: &Linear) -> (Vec<f32>, Vec<f32>) {
-    let bias = layer.bias.as_ref().expect("conv layers have a bias");
-    (read(&layer.weight.val()), read(&bias.val()))
-}
-
-fn hand_gradients(layer: &Linear, weight: Vec<f32>, bias: Vec<f32>) -> [HandGradient; 2] {
-    let bias_id = layer.bias.as_ref().expect("conv layers have a bias").id;
-    [(layer.weight.id, weight), (bias_id, bias)]
-}
 
 /// A 4×4 convolution with stride 2 and padding 1: halves each side.
 #[derive(Module, Debug)]
@@ -133,7 +120,7 @@ mod tests {
     use super::*;
     use crate::backend::training_device;
     use crate::tensors::to_vec;
-    use burn::module::Param;
+    use burn::module::{Param, ParamId};
     use burn::nn::conv::{Conv2dConfig, ConvTranspose2dConfig};
     use burn::nn::PaddingConfig2d;
     use burn::tensor::{Distribution, Tensor, TensorData};

@@ -31,7 +31,15 @@ impl MlpEncoder {
     /// - x: [batch, pixels], class: [batch, classes]
     /// - returns (μ, log σ²): [batch, latent] each
     pub fn forward(&self, x: Tensor<2>, class: Option<Tensor<2>>) -> (Tensor<2>, Tensor<2>) {
-        let h = relu(self.hidden.forward(join_class(x, class))); // [batch, hidden]
+        self.head(self.hidden.forward(join_class(x, class)))
+    }
+
+    /// The layers after the first (training computes the first by hand: dense_layer.rs).
+    /// # Shapes
+    /// - pre: [batch, hidden], the first layer's output before its ReLU
+    /// - returns (μ, log σ²): [batch, latent] each
+    pub fn head(&self, pre: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let h = relu(pre); // [batch, hidden]
         (self.mu.forward(h.clone()), self.log_var.forward(h)) // [batch, latent] ×2
     }
 }
@@ -60,7 +68,14 @@ impl MlpDecoder {
     /// - z: [batch, latent], class: [batch, classes]
     /// - returns logits: [batch, pixels]
     pub fn forward(&self, z: Tensor<2>, class: Option<Tensor<2>>) -> Tensor<2> {
-        let h = relu(self.hidden.forward(join_class(z, class))); // [batch, hidden]
-        self.out.forward(h) // [batch, pixels]
+        self.out.forward(self.hidden_units(z, class)) // [batch, pixels]
+    }
+
+    /// The hidden layer's ReLU units, the output layer's input (which training computes by
+    /// hand: dense_layer.rs).
+    /// # Shapes
+    /// - z: [batch, latent], class: [batch, classes]; returns [batch, hidden]
+    pub fn hidden_units(&self, z: Tensor<2>, class: Option<Tensor<2>>) -> Tensor<2> {
+        relu(self.hidden.forward(join_class(z, class)))
     }
 }

@@ -2,12 +2,19 @@
 mod conv;
 mod conv_kernels;
 mod conv_layers;
+mod dense_layer;
+mod gemm;
+mod hand;
 mod mlp;
+mod sparse;
 mod vae;
 
 pub use conv::{ConvDecoder, ConvEncoder, DecoderTrace, EncoderTrace};
 pub use conv_kernels::Grid;
-pub use conv_layers::{Down, HandGradient, Up};
+pub use conv_layers::{Down, Up};
+pub use dense_layer::LayerInput;
+pub use hand::HandGradient;
+pub(crate) use hand::{hand_gradients, weight_and_bias};
 pub use mlp::{MlpDecoder, MlpEncoder};
 pub use vae::{Decoder, Encoder, Posterior, Vae};
 

@@ -1,0 +1,209 @@
+//! One share's gradient for the MLP VAE. Its two big layers — the encoder's first and the
+//! decoder's output layer, ~95 % of a step's multiply-adds — are computed by hand
+//! (dense_layer.rs), so the zeros in their inputs (a digit's black background, the ReLU units
+//! that are off) cost nothing; burn differentiates the layers between them. They meet as in
+//! conv_gradient.rs:
+//! 1. forward: the first layer by hand → its output as a leaf tensor that records its gradient
+//!    → burn's layers → the decoder's hidden units h → the output layer by hand → logits;
+//! 2. ∂recon/∂logits from burn, on a small graph of its own with the logits as a leaf, so the
+//!    likelihood is the same code every other path uses;
+//! 3. the output layer's backward by hand → its weight gradient and ∂/∂h;
+//! 4. one backward pass of burn through Σ h·(∂/∂h) + β·Σ KL — a surrogate whose gradient in
+//!    every layer between and in the first layer's output is the objective's;
+//! 5. the first layer's weight gradient by hand: inputᵀ · ∂/∂output.
+use crate::config::VaeConfig;
+use crate::flat;
+use crate::loss::{kl_per_dim, reconstruction};
+use crate::model::{
+    hand_gradients, weight_and_bias, LayerInput, MlpDecoder, MlpEncoder, Posterior, Vae,
+};
+use crate::shares::{Share, ShareGradient};
+use crate::tensors::{self, matrix, to_vec};
+use burn::optim::GradientsParams;
+use burn::tensor::Device;
+
+pub fn gradient(
+    model: &Vae,
+    encoder: &MlpEncoder,
+    decoder: &MlpDecoder,
+    config: &VaeConfig,
+    share: &Share,
+    device: &Device,
+) -> ShareGradient {
+    gradient_with(model, encoder, decoder, config, share, device, None)
+}
+
+/// `sparse`: both layers' products sparse (Some(true)), dense (Some(false)), or each chosen by
+/// its input's zeros (None; see dense_layer.rs).
+fn gradient_with(
+    model: &Vae,
+    encoder: &MlpEncoder,
+    decoder: &MlpDecoder,
+    config: &VaeConfig,
+    share: &Share,
+    device: &Device,
+    sparse: Option<bool>,
+) -> ShareGradient {
+    let rows = share.batch.len();
+    // Every share's objective is divided by the whole batch's size (shares.rs).
+    let per_image = 1.0 / share.batch_size as f32;
+    let (x, class) = tensors::batch(&share.batch, config.num_classes, device); // [rows, pixels]
+    let eps = matrix(share.eps.clone(), rows, device); // [rows, latent]
+
+    let (images, labels) = (&share.batch.images, &share.batch.labels);
+    let input = LayerInput::joined(images, labels, config.num_classes, sparse);
+    let (w_first, b_first) = weight_and_bias(&encoder.hidden);
+    let pre = matrix(input.forward(&w_first, &b_first), rows, device).require_grad(); // [rows, hidden]
+    let (mu, log_var) = encoder.head(pre.clone());
+    let posterior = Posterior { mu, log_var };
+    let h = decoder.hidden_units(Vae::reparameterize(&posterior, eps), class); // [rows, hidden]
+    let units = LayerInput::with_choice(tensors::read(&h), config.hidden, sparse);
+    let (w_out, b_out) = weight_and_bias(&decoder.out);
+    let logits = matrix(units.forward(&w_out, &b_out), rows, device).require_grad(); // [rows, pixels]
+
+    let recon = reconstruction(config.recon_loss, config.output_sigma, logits.clone(), x); // [rows]
+    let kl_dims = kl_per_dim(&posterior); // [rows, latent]
+    let recon_sum = recon.clone().inner().sum().into_scalar::<f32>();
+    let kl_sums = to_vec(kl_dims.clone().inner().sum_dim(0));
+    if !(recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite())) {
+        // The step will be refused: no need for a backward pass.
+        return ShareGradient {
+            gradient: Vec::new(),
+            recon_sum,
+            kl_sums,
+            rows,
+        };
+    }
+    let mut recon_grads = recon.sum().mul_scalar(per_image).backward();
+    let g_logits = logits.grad_remove(&mut recon_grads);
+    let g_logits = to_vec(g_logits.expect("the logits record their gradient"));
+
+    let (g_w_out, g_b_out) = units.weight_gradient(&g_logits, b_out.len());
+    let g_h = units.relu_input_gradient(&g_logits, &w_out);
+    let surrogate =
+        (h * matrix(g_h, rows, device)).sum() + kl_dims.sum().mul_scalar(share.beta * per_image);
+    let mut grads = surrogate.backward();
+    let g_pre = pre
+        .grad_remove(&mut grads)
+        .expect("the first layer's output records its gradient");
+    let (g_w_first, g_b_first) = input.weight_gradient(&to_vec(g_pre), b_first.len());
+    let mut by_hand = Vec::from(hand_gradients(&encoder.hidden, g_w_first, g_b_first));
+    by_hand.extend(hand_gradients(&decoder.out, g_w_out, g_b_out));
+    let gradient = flat::gradients_with(GradientsParams::from_grads(grads, model), by_hand, model);
+    ShareGradient {
+        gradient,
+        recon_sum,
+        kl_sums,
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! With the big layers by hand, their products sparse or dense, the gradient equals the one
+    //! burn's autodiff takes of the whole model, parameter for parameter.
+    use super::*;
+    use crate::backend::training_device;
+    use crate::config::{Arch, ReconLoss, TrainingConfig};
+    use crate::data::{colour_shapes, Batch, Dataset};
+    use crate::loss::negative_elbo;
+    use crate::model::{Decoder, Encoder};
+    use crate::train::Trainer;
+
+    /// burn's gradient of the share's objective, the whole model differentiated by autodiff.
+    fn by_autodiff(model: &Vae, config: &VaeConfig, share: &Share) -> Vec<f32> {
+        let device = training_device();
+        let rows = share.batch.len();
+        let (x, class) = tensors::batch(&share.batch, config.num_classes, &device);
+        let eps = matrix(share.eps.clone(), rows, &device);
+        let (posterior, logits) = model.forward(x.clone(), class, eps);
+        let recon = reconstruction(config.recon_loss, config.output_sigma, logits, x);
+        let objective = negative_elbo(recon, kl_per_dim(&posterior), share.beta)
+            .sum()
+            .div_scalar(share.batch_size as f32);
+        flat::gradients(
+            GradientsParams::from_grads(objective.backward(), model),
+            model,
+        )
+    }
+
+    fn check(batch: Batch, loss: ReconLoss, classes: usize) {
+        let config = TrainingConfig {
+            model: VaeConfig {
+                recon_loss: loss,
+                hidden: 16,
+                latent_dim: 3,
+                num_classes: classes,
+                image: batch.shape,
+                arch: Arch::Mlp,
+                ..VaeConfig::reference_mlp()
+            },
+            batch_size: batch.len(),
+            beta: 2.0, // a β ≠ 1 would show a KL term scaled in the wrong place
+            ..TrainingConfig::reference()
+        };
+        let device = training_device();
+        let mut trainer = Trainer::new(config.clone()).unwrap();
+        let share = trainer.plan(&batch, 1).unwrap().remove(0);
+        let model = flat::write(config.model.init(1, &device), trainer.flat_weights());
+        let (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) = (&model.encoder, &model.decoder)
+        else {
+            panic!("an MLP")
+        };
+        let reference = by_autodiff(&model, &config.model, &share);
+        let scale = reference.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+        assert!(scale > 0.0);
+        for sparse in [Some(true), Some(false), None] {
+            let by_hand = gradient_with(
+                &model,
+                encoder,
+                decoder,
+                &config.model,
+                &share,
+                &device,
+                sparse,
+            );
+            assert_eq!(by_hand.gradient.len(), reference.len());
+            let worst = by_hand
+                .gradient
+                .iter()
+                .zip(&reference)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            // Only the order of float sums differs.
+            assert!(
+                worst <= 1e-4 * scale,
+                "{loss:?}, sparse {sparse:?}: largest difference {worst} (largest {scale})"
+            );
+        }
+    }
+
+    fn first_eight(data: &Dataset) -> Batch {
+        Batch::gather(data, &(0..8).collect::<Vec<_>>())
+    }
+
+    fn mnist() -> Dataset {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/assets/data");
+        let images = std::fs::read(format!("{dir}/mnist10k-images-idx3-ubyte.gz")).unwrap();
+        let labels = std::fs::read(format!("{dir}/mnist10k-labels-idx1-ubyte.gz")).unwrap();
+        Dataset::from_idx("mnist", &images, Some(&labels)).unwrap()
+    }
+
+    #[test]
+    fn the_mlp_gradient_is_autodiffs_on_digits() {
+        check(first_eight(&mnist()), ReconLoss::Bce, 0);
+    }
+
+    #[test]
+    fn the_mlp_gradient_is_autodiffs_conditional_gaussian() {
+        check(first_eight(&mnist()), ReconLoss::Mse, 10);
+    }
+
+    #[test]
+    fn the_mlp_gradient_is_autodiffs_on_colour_images_without_zeros() {
+        // Colour shapes on a grey background instead of black.
+        let mut batch = first_eight(&colour_shapes(8, 3));
+        batch.images.iter_mut().for_each(|v| *v = 0.2 + 0.6 * *v);
+        check(batch, ReconLoss::Bce, 4);
+    }
+}
