@@ -14,15 +14,15 @@ export const OUTPUT = join(here, "output");
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css",
   ".gz": "application/gzip", ".vae": "application/octet-stream", ".png": "image/png" };
 
-/** Serves dist/ under /lab/ (a sub-path, as on a real static host) on a free loopback port;
- * requests whose URL matches `refuse` get a 404 (a host that lacks a file). */
-export async function serve({ refuse } = {}) {
+/** Serves dist/ (or `dist`) under /lab/ (a sub-path, as on a real static host) on a free
+ * loopback port; requests whose URL matches `refuse` get a 404 (a host that lacks a file). */
+export async function serve({ refuse, dist = DIST } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (!path.startsWith("/lab/") || refuse?.test(req.url)) { res.writeHead(404); return res.end(); }
     const rel = normalize(path.slice("/lab/".length) || "index.html").replace(/^(\.\.[/\\])+/, "");
     try {
-      const body = await readFile(join(DIST, rel.endsWith("/") || rel === "." ? "index.html" : rel));
+      const body = await readFile(join(dist, rel.endsWith("/") || rel === "." ? "index.html" : rel));
       res.writeHead(200, { "content-type": TYPES[extname(rel)] ?? "application/octet-stream" });
       res.end(body);
     } catch { res.writeHead(404); res.end(); }

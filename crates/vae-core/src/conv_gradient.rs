@@ -4,15 +4,15 @@
 //! encoder's and the decoder's conv features:
 //! 1. forward: encoder convs by hand → features as a leaf tensor that records its gradient →
 //!    burn's dense layers → the decoder's features e → decoder convs by hand → logits;
-//! 2. ∂recon/∂logits from burn, on a small graph of its own with the logits as a leaf, so the
-//!    likelihood is the same code every other path uses;
+//! 2. −log p(x|z) and its gradient in the logits in one pass (likelihood.rs);
 //! 3. the decoder convs' backward by hand → ∂/∂e;
 //! 4. one backward pass of burn through Σ e·(∂/∂e) + β·Σ KL — a surrogate whose gradient in
 //!    every dense weight and in the encoder's features is the objective's;
 //! 5. the encoder convs' backward by hand from ∂/∂features.
 use crate::config::VaeConfig;
 use crate::flat;
-use crate::loss::{kl_per_dim, reconstruction};
+use crate::likelihood;
+use crate::loss::kl_per_dim;
 use crate::model::{ConvDecoder, ConvEncoder, Posterior, Vae};
 use crate::shares::{Share, ShareGradient};
 use crate::tensors::{self, matrix, to_vec};
@@ -30,7 +30,7 @@ pub fn gradient(
     let rows = share.batch.len();
     // Every share's objective is divided by the whole batch's size (shares.rs).
     let per_image = 1.0 / share.batch_size as f32;
-    let (x, class) = tensors::batch(&share.batch, config.num_classes, device); // [rows, pixels]
+    let class = tensors::one_hot(&share.batch.labels, config.num_classes, device); // [rows, classes]
     let eps = matrix(share.eps.clone(), rows, device); // [rows, latent]
 
     let encoded = encoder.convs(&share.batch.images, rows);
@@ -40,10 +40,16 @@ pub fn gradient(
     let e = decoder.dense(Vae::reparameterize(&posterior, eps), class); // [rows, features]
     let decoded = decoder.convs(tensors::read(&e), rows);
 
-    let logits = matrix(decoded.logits.clone(), rows, device).require_grad(); // [rows, pixels]
-    let recon = reconstruction(config.recon_loss, config.output_sigma, logits.clone(), x); // [rows]
+    let (recon, g_logits) = likelihood::reconstruction(
+        config.recon_loss,
+        config.output_sigma,
+        &decoded.logits,
+        &share.batch.images,
+        config.image.pixels(),
+        per_image,
+    ); // [rows], [rows, pixels]
+    let recon_sum = recon.iter().sum::<f32>();
     let kl_dims = kl_per_dim(&posterior); // [rows, latent]
-    let recon_sum = recon.clone().inner().sum().into_scalar::<f32>();
     let kl_sums = to_vec(kl_dims.clone().inner().sum_dim(0));
     if !(recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite())) {
         // The step will be refused: no need for a backward pass.
@@ -54,9 +60,6 @@ pub fn gradient(
             rows,
         };
     }
-    let mut recon_grads = recon.sum().mul_scalar(per_image).backward();
-    let g_logits = logits.grad_remove(&mut recon_grads);
-    let g_logits = to_vec(g_logits.expect("the logits record their gradient"));
 
     let (mut by_hand, g_e) = decoder.convs_backward(decoded, &g_logits);
     let surrogate =

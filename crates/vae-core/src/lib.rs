@@ -10,6 +10,7 @@ pub mod eval;
 pub mod flat;
 pub mod image;
 pub mod latent;
+mod likelihood;
 pub mod loss;
 pub mod memory;
 mod mlp_gradient;

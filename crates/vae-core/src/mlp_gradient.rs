@@ -5,15 +5,15 @@
 //! conv_gradient.rs:
 //! 1. forward: the first layer by hand → its output as a leaf tensor that records its gradient
 //!    → burn's layers → the decoder's hidden units h → the output layer by hand → logits;
-//! 2. ∂recon/∂logits from burn, on a small graph of its own with the logits as a leaf, so the
-//!    likelihood is the same code every other path uses;
+//! 2. −log p(x|z) and its gradient in the logits in one pass (likelihood.rs);
 //! 3. the output layer's backward by hand → its weight gradient and ∂/∂h;
 //! 4. one backward pass of burn through Σ h·(∂/∂h) + β·Σ KL — a surrogate whose gradient in
 //!    every layer between and in the first layer's output is the objective's;
 //! 5. the first layer's weight gradient by hand: inputᵀ · ∂/∂output.
 use crate::config::VaeConfig;
 use crate::flat;
-use crate::loss::{kl_per_dim, reconstruction};
+use crate::likelihood;
+use crate::loss::kl_per_dim;
 use crate::model::{
     hand_gradients, weight_and_bias, LayerInput, MlpDecoder, MlpEncoder, Posterior, Vae,
 };
@@ -47,7 +47,7 @@ fn gradient_with(
     let rows = share.batch.len();
     // Every share's objective is divided by the whole batch's size (shares.rs).
     let per_image = 1.0 / share.batch_size as f32;
-    let (x, class) = tensors::batch(&share.batch, config.num_classes, device); // [rows, pixels]
+    let class = tensors::one_hot(&share.batch.labels, config.num_classes, device); // [rows, classes]
     let eps = matrix(share.eps.clone(), rows, device); // [rows, latent]
 
     let (images, labels) = (&share.batch.images, &share.batch.labels);
@@ -59,11 +59,18 @@ fn gradient_with(
     let h = decoder.hidden_units(Vae::reparameterize(&posterior, eps), class); // [rows, hidden]
     let units = LayerInput::with_choice(tensors::read(&h), config.hidden, sparse);
     let (w_out, b_out) = weight_and_bias(&decoder.out);
-    let logits = matrix(units.forward(&w_out, &b_out), rows, device).require_grad(); // [rows, pixels]
+    let logits = units.forward(&w_out, &b_out); // [rows, pixels]
 
-    let recon = reconstruction(config.recon_loss, config.output_sigma, logits.clone(), x); // [rows]
+    let (recon, g_logits) = likelihood::reconstruction(
+        config.recon_loss,
+        config.output_sigma,
+        &logits,
+        &share.batch.images,
+        config.image.pixels(),
+        per_image,
+    ); // [rows], [rows, pixels]
+    let recon_sum = recon.iter().sum::<f32>();
     let kl_dims = kl_per_dim(&posterior); // [rows, latent]
-    let recon_sum = recon.clone().inner().sum().into_scalar::<f32>();
     let kl_sums = to_vec(kl_dims.clone().inner().sum_dim(0));
     if !(recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite())) {
         // The step will be refused: no need for a backward pass.
@@ -74,9 +81,6 @@ fn gradient_with(
             rows,
         };
     }
-    let mut recon_grads = recon.sum().mul_scalar(per_image).backward();
-    let g_logits = logits.grad_remove(&mut recon_grads);
-    let g_logits = to_vec(g_logits.expect("the logits record their gradient"));
 
     let (g_w_out, g_b_out) = units.weight_gradient(&g_logits, b_out.len());
     let g_h = units.relu_input_gradient(&g_logits, &w_out);
@@ -106,7 +110,7 @@ mod tests {
     use crate::backend::training_device;
     use crate::config::{Arch, ReconLoss, TrainingConfig};
     use crate::data::{colour_shapes, Batch, Dataset};
-    use crate::loss::negative_elbo;
+    use crate::loss::{negative_elbo, reconstruction};
     use crate::model::{Decoder, Encoder};
     use crate::train::Trainer;
 
