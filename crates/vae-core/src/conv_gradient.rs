@@ -11,10 +11,8 @@
 //! 5. the encoder convs' backward by hand from ∂/∂features.
 use crate::config::VaeConfig;
 use crate::flat;
-use crate::likelihood;
-use crate::loss::kl_per_dim;
 use crate::model::{ConvDecoder, ConvEncoder, Posterior, Vae};
-use crate::shares::{Share, ShareGradient};
+use crate::shares::{self, Share, ShareGradient, Terms};
 use crate::tensors::{self, matrix, to_vec};
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
@@ -28,8 +26,6 @@ pub fn gradient(
     device: &Device,
 ) -> ShareGradient {
     let rows = share.batch.len();
-    // Every share's objective is divided by the whole batch's size (shares.rs).
-    let per_image = 1.0 / share.batch_size as f32;
     let class = tensors::one_hot(&share.batch.labels, config.num_classes, device); // [rows, classes]
     let eps = matrix(share.eps.clone(), rows, device); // [rows, latent]
 
@@ -40,30 +36,18 @@ pub fn gradient(
     let e = decoder.dense(Vae::reparameterize(&posterior, eps), class); // [rows, features]
     let decoded = decoder.convs(tensors::read(&e), rows);
 
-    let (recon, g_logits) = likelihood::reconstruction(
-        config.recon_loss,
-        config.output_sigma,
-        &decoded.logits,
-        &share.batch.images,
-        config.image.pixels(),
-        per_image,
-    ); // [rows], [rows, pixels]
-    let recon_sum = recon.iter().sum::<f32>();
-    let kl_dims = kl_per_dim(&posterior); // [rows, latent]
-    let kl_sums = to_vec(kl_dims.clone().inner().sum_dim(0));
-    if !(recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite())) {
-        // The step will be refused: no need for a backward pass.
-        return ShareGradient {
-            gradient: Vec::new(),
-            recon_sum,
-            kl_sums,
-            rows,
-        };
-    }
+    let Terms {
+        recon_sum,
+        kl_sums,
+        g_logits,
+        kl,
+    } = match shares::terms(config, share, &decoded.logits, &posterior) {
+        Ok(terms) => terms,
+        Err(refused) => return refused,
+    };
 
     let (mut by_hand, g_e) = decoder.convs_backward(decoded, &g_logits);
-    let surrogate =
-        (e * matrix(g_e, rows, device)).sum() + kl_dims.sum().mul_scalar(share.beta * per_image);
+    let surrogate = (e * matrix(g_e, rows, device)).sum() + kl;
     let mut grads = surrogate.backward();
     let g_features = features
         .grad_remove(&mut grads)

@@ -12,12 +12,10 @@
 //! 5. the first layer's weight gradient by hand: inputᵀ · ∂/∂output.
 use crate::config::VaeConfig;
 use crate::flat;
-use crate::likelihood;
-use crate::loss::kl_per_dim;
 use crate::model::{
     hand_gradients, weight_and_bias, LayerInput, MlpDecoder, MlpEncoder, Posterior, Vae,
 };
-use crate::shares::{Share, ShareGradient};
+use crate::shares::{self, Share, ShareGradient, Terms};
 use crate::tensors::{self, matrix, to_vec};
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
@@ -45,8 +43,6 @@ fn gradient_with(
     sparse: Option<bool>,
 ) -> ShareGradient {
     let rows = share.batch.len();
-    // Every share's objective is divided by the whole batch's size (shares.rs).
-    let per_image = 1.0 / share.batch_size as f32;
     let class = tensors::one_hot(&share.batch.labels, config.num_classes, device); // [rows, classes]
     let eps = matrix(share.eps.clone(), rows, device); // [rows, latent]
 
@@ -61,31 +57,19 @@ fn gradient_with(
     let (w_out, b_out) = weight_and_bias(&decoder.out);
     let logits = units.forward(&w_out, &b_out); // [rows, pixels]
 
-    let (recon, g_logits) = likelihood::reconstruction(
-        config.recon_loss,
-        config.output_sigma,
-        &logits,
-        &share.batch.images,
-        config.image.pixels(),
-        per_image,
-    ); // [rows], [rows, pixels]
-    let recon_sum = recon.iter().sum::<f32>();
-    let kl_dims = kl_per_dim(&posterior); // [rows, latent]
-    let kl_sums = to_vec(kl_dims.clone().inner().sum_dim(0));
-    if !(recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite())) {
-        // The step will be refused: no need for a backward pass.
-        return ShareGradient {
-            gradient: Vec::new(),
-            recon_sum,
-            kl_sums,
-            rows,
-        };
-    }
+    let Terms {
+        recon_sum,
+        kl_sums,
+        g_logits,
+        kl,
+    } = match shares::terms(config, share, &logits, &posterior) {
+        Ok(terms) => terms,
+        Err(refused) => return refused,
+    };
 
     let (g_w_out, g_b_out) = units.weight_gradient(&g_logits, b_out.len());
     let g_h = units.relu_input_gradient(&g_logits, &w_out);
-    let surrogate =
-        (h * matrix(g_h, rows, device)).sum() + kl_dims.sum().mul_scalar(share.beta * per_image);
+    let surrogate = (h * matrix(g_h, rows, device)).sum() + kl;
     let mut grads = surrogate.backward();
     let g_pre = pre
         .grad_remove(&mut grads)
@@ -110,7 +94,7 @@ mod tests {
     use crate::backend::training_device;
     use crate::config::{Arch, ReconLoss, TrainingConfig};
     use crate::data::{colour_shapes, Batch, Dataset};
-    use crate::loss::{negative_elbo, reconstruction};
+    use crate::loss::{kl_per_dim, negative_elbo, reconstruction};
     use crate::model::{Decoder, Encoder};
     use crate::train::Trainer;
 

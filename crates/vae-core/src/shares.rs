@@ -7,10 +7,12 @@
 use crate::config::VaeConfig;
 use crate::conv_gradient;
 use crate::data::Batch;
-use crate::loss::LossParts;
+use crate::likelihood;
+use crate::loss::{kl_per_dim, LossParts};
 use crate::mlp_gradient;
-use crate::model::{Decoder, Encoder, Vae};
-use burn::tensor::Device;
+use crate::model::{Decoder, Encoder, Posterior, Vae};
+use crate::tensors;
+use burn::tensor::{Device, Tensor};
 
 /// One share of a minibatch: its images, their noise ε and what the objective needs.
 #[derive(Clone, Debug)]
@@ -66,6 +68,55 @@ pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device)
         }
         _ => unreachable!("a config builds an encoder and a decoder of one kind"),
     }
+}
+
+/// A share's objective once its decoder has answered, for the paths that compute the logits by
+/// hand (mlp_gradient.rs, conv_gradient.rs).
+pub(crate) struct Terms {
+    pub recon_sum: f32,
+    /// Σ over the share's images of each latent dimension's KL.
+    pub kl_sums: Vec<f32>,
+    /// ∂/∂logits of the share's Σ −log p(x|z) / batch size.
+    pub g_logits: Vec<f32>,
+    /// β · Σ KL / batch size, still in burn's graph: the surrogate's second part.
+    pub kl: Tensor<1>,
+}
+
+/// The share's objective terms at `logits` (rows × pixels), or — when a loss is not finite —
+/// the refused share's answer, so that its backward pass is skipped.
+pub(crate) fn terms(
+    config: &VaeConfig,
+    share: &Share,
+    logits: &[f32],
+    posterior: &Posterior,
+) -> Result<Terms, ShareGradient> {
+    // Every share's objective is divided by the whole batch's size (see the top of this file).
+    let per_image = 1.0 / share.batch_size as f32;
+    let (recon, g_logits) = likelihood::reconstruction(
+        config.recon_loss,
+        config.output_sigma,
+        logits,
+        &share.batch.images,
+        config.image.pixels(),
+        per_image,
+    ); // [rows], [rows, pixels]
+    let recon_sum = recon.iter().sum::<f32>();
+    let kl_dims = kl_per_dim(posterior); // [rows, latent]
+    let kl_sums = tensors::to_vec(kl_dims.clone().inner().sum_dim(0));
+    if !(recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite())) {
+        return Err(ShareGradient {
+            gradient: Vec::new(),
+            recon_sum,
+            kl_sums,
+            rows: share.batch.len(),
+        });
+    }
+    Ok(Terms {
+        recon_sum,
+        kl_sums,
+        g_logits,
+        kl: kl_dims.sum().mul_scalar(share.beta * per_image),
+    })
 }
 
 /// The whole batch's loss terms and summed gradient (summed into the first share's), or None
