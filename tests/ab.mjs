@@ -4,7 +4,7 @@
 // B, trains for S seconds and takes the worker's median ms/step; the result is the median over
 // rounds, and each round's pair.
 //   node ab.mjs DIST_A DIST_B [--rounds N] [--seconds S] [--queries "?workers=1,?workers=2"]
-import { serve, launch, openLab } from "./support.mjs";
+import { serve, launch, openLab, stepTimes } from "./support.mjs";
 
 const [distA, distB] = process.argv.slice(2, 4);
 const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
@@ -18,13 +18,7 @@ async function stepMs(context, url, query) {
   await page.click("#reset");
   await page.click("#train");
   await page.waitForTimeout(2500); // compiled, warm, helpers started
-  const times = [];
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    await page.waitForTimeout(400);
-    const ms = Number(await page.getAttribute("#status", "data-ms-per-step"));
-    if (ms > 0) times.push(ms);
-  }
+  const times = await stepTimes(page, seconds);
   await page.close();
   return median(times);
 }

@@ -8,7 +8,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { serve, launch, openLab, DIST } from "./support.mjs";
+import { serve, launch, openLab, stepTimes, DIST } from "./support.mjs";
 
 const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
 const minutes = arg("--minutes", 1);
@@ -87,14 +87,7 @@ await page.click("#tab-train");
 // The cost of the views: ms/step with each section open, and with none (the page hidden).
 async function stepTimeFor(seconds) {
   await page.waitForTimeout(1500); // the previous section's views settle
-  const times = [];
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    await page.waitForTimeout(400);
-    const ms = Number(await page.getAttribute("#status", "data-ms-per-step"));
-    if (ms > 0) times.push(ms);
-  }
-  return median(times);
+  return median(await stepTimes(page, seconds));
 }
 const setHidden = (hidden) => page.evaluate((hidden) => {
   Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
@@ -128,13 +121,8 @@ async function trainingSpeed(query, seconds) {
   await page.click("#reset");
   await page.click("#train");
   await page.waitForTimeout(3000); // compiled, warm, helpers started
-  const times = [];
   const steps0 = Number(await page.getAttribute("#status", "data-step")), t0 = Date.now();
-  while (Date.now() - t0 < seconds * 1000) {
-    await page.waitForTimeout(400);
-    const ms = Number(await page.getAttribute("#status", "data-ms-per-step"));
-    if (ms > 0) times.push(ms);
-  }
+  const times = await stepTimes(page, seconds);
   const wall = (Date.now() - t0) / (Number(await page.getAttribute("#status", "data-step")) - steps0);
   const workers = await page.getAttribute("#status", "data-workers");
   await page.close();

@@ -93,3 +93,16 @@ export async function screenshot(page, name) {
   await mkdir(OUTPUT, { recursive: true });
   await page.screenshot({ path: join(OUTPUT, name), fullPage: false });
 }
+
+/** The worker's own ms/step (the status line's data attribute), sampled every 400 ms for
+ * `seconds` while the page trains (the benchmarks' one way of reading it). */
+export async function stepTimes(page, seconds) {
+  const times = [];
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    await page.waitForTimeout(400);
+    const ms = Number(await page.getAttribute("#status", "data-ms-per-step"));
+    if (ms > 0) times.push(ms);
+  }
+  return times;
+}

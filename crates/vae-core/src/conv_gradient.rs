@@ -37,8 +37,7 @@ pub fn gradient(
     let decoded = decoder.convs(tensors::read(&e), rows);
 
     let Terms {
-        recon_sum,
-        kl_sums,
+        answer,
         g_logits,
         kl,
     } = match shares::terms(config, share, &decoded.logits, &posterior) {
@@ -53,11 +52,9 @@ pub fn gradient(
         .grad_remove(&mut grads)
         .expect("the features record their gradient");
     by_hand.extend(encoder.convs_backward(encoded, to_vec(g_features)));
-    let gradient = flat::gradients_with(GradientsParams::from_grads(grads, model), by_hand, model);
+    let gradients = GradientsParams::from_grads(grads, model);
     ShareGradient {
-        gradient,
-        recon_sum,
-        kl_sums,
-        rows,
+        gradient: flat::gradients_with(gradients, by_hand, model),
+        ..answer
     }
 }

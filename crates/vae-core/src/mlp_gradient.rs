@@ -20,20 +20,9 @@ use crate::tensors::{self, matrix, to_vec};
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
 
-pub fn gradient(
-    model: &Vae,
-    encoder: &MlpEncoder,
-    decoder: &MlpDecoder,
-    config: &VaeConfig,
-    share: &Share,
-    device: &Device,
-) -> ShareGradient {
-    gradient_with(model, encoder, decoder, config, share, device, None)
-}
-
 /// `sparse`: both layers' products sparse (Some(true)), dense (Some(false)), or each chosen by
-/// its input's zeros (None; see dense_layer.rs).
-fn gradient_with(
+/// its input's zeros (None, as training does; see dense_layer.rs).
+pub fn gradient(
     model: &Vae,
     encoder: &MlpEncoder,
     decoder: &MlpDecoder,
@@ -58,8 +47,7 @@ fn gradient_with(
     let logits = units.forward(&w_out, &b_out); // [rows, pixels]
 
     let Terms {
-        recon_sum,
-        kl_sums,
+        answer,
         g_logits,
         kl,
     } = match shares::terms(config, share, &logits, &posterior) {
@@ -77,12 +65,10 @@ fn gradient_with(
     let (g_w_first, g_b_first) = input.weight_gradient(&to_vec(g_pre), b_first.len());
     let mut by_hand = Vec::from(hand_gradients(&encoder.hidden, g_w_first, g_b_first));
     by_hand.extend(hand_gradients(&decoder.out, g_w_out, g_b_out));
-    let gradient = flat::gradients_with(GradientsParams::from_grads(grads, model), by_hand, model);
+    let gradients = GradientsParams::from_grads(grads, model);
     ShareGradient {
-        gradient,
-        recon_sum,
-        kl_sums,
-        rows,
+        gradient: flat::gradients_with(gradients, by_hand, model),
+        ..answer
     }
 }
 
@@ -142,7 +128,7 @@ mod tests {
         let scale = reference.iter().fold(0.0f32, |m, g| m.max(g.abs()));
         assert!(scale > 0.0);
         for sparse in [Some(true), Some(false), None] {
-            let by_hand = gradient_with(
+            let by_hand = gradient(
                 &model,
                 encoder,
                 decoder,

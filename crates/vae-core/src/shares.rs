@@ -64,7 +64,7 @@ pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device)
             conv_gradient::gradient(model, encoder, decoder, config, share, device)
         }
         (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) => {
-            mlp_gradient::gradient(model, encoder, decoder, config, share, device)
+            mlp_gradient::gradient(model, encoder, decoder, config, share, device, None)
         }
         _ => unreachable!("a config builds an encoder and a decoder of one kind"),
     }
@@ -73,9 +73,8 @@ pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device)
 /// A share's objective once its decoder has answered, for the paths that compute the logits by
 /// hand (mlp_gradient.rs, conv_gradient.rs).
 pub(crate) struct Terms {
-    pub recon_sum: f32,
-    /// Σ over the share's images of each latent dimension's KL.
-    pub kl_sums: Vec<f32>,
+    /// The share's answer but for its gradient: the loss sums and the row count.
+    pub answer: ShareGradient,
     /// ∂/∂logits of the share's Σ −log p(x|z) / batch size.
     pub g_logits: Vec<f32>,
     /// β · Σ KL / batch size, still in burn's graph: the surrogate's second part.
@@ -83,7 +82,7 @@ pub(crate) struct Terms {
 }
 
 /// The share's objective terms at `logits` (rows × pixels), or — when a loss is not finite —
-/// the refused share's answer, so that its backward pass is skipped.
+/// the refused share's answer (no gradient), so that its backward pass is skipped.
 pub(crate) fn terms(
     config: &VaeConfig,
     share: &Share,
@@ -100,20 +99,18 @@ pub(crate) fn terms(
         config.image.pixels(),
         per_image,
     ); // [rows], [rows, pixels]
-    let recon_sum = recon.iter().sum::<f32>();
     let kl_dims = kl_per_dim(posterior); // [rows, latent]
-    let kl_sums = tensors::to_vec(kl_dims.clone().inner().sum_dim(0));
-    if !(recon_sum.is_finite() && kl_sums.iter().all(|k| k.is_finite())) {
-        return Err(ShareGradient {
-            gradient: Vec::new(),
-            recon_sum,
-            kl_sums,
-            rows: share.batch.len(),
-        });
+    let answer = ShareGradient {
+        gradient: Vec::new(),
+        recon_sum: recon.iter().sum::<f32>(),
+        kl_sums: tensors::to_vec(kl_dims.clone().inner().sum_dim(0)),
+        rows: share.batch.len(),
+    };
+    if !(answer.recon_sum.is_finite() && answer.kl_sums.iter().all(|k| k.is_finite())) {
+        return Err(answer);
     }
     Ok(Terms {
-        recon_sum,
-        kl_sums,
+        answer,
         g_logits,
         kl: kl_dims.sum().mul_scalar(share.beta * per_image),
     })
