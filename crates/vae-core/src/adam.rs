@@ -37,6 +37,15 @@ fn next_moments(m: f32, v: f32, g: f32) -> (f32, f32) {
     )
 }
 
+/// Everything the next update depends on: what another worker needs to take the same steps.
+#[derive(Clone, Copy)]
+pub struct AdamState<'a> {
+    pub weights: &'a [f32],
+    pub m: &'a [f32],
+    pub v: &'a [f32],
+    pub time: i32,
+}
+
 #[derive(Default)]
 pub struct FusedAdam {
     /// Every weight, flat in the model's parameter order; empty until the first use.
@@ -61,6 +70,31 @@ impl FusedAdam {
             self.v = vec![0.0; self.weights.len()];
         }
         &self.weights
+    }
+
+    /// The optimiser as another worker's `from_state` rebuilds it.
+    pub fn state(&mut self, model: &Vae) -> AdamState<'_> {
+        self.weights(model);
+        AdamState {
+            weights: &self.weights,
+            m: &self.m,
+            v: &self.v,
+            time: self.time,
+        }
+    }
+
+    /// An optimiser that continues where `state` was. Err when the buffers differ in length.
+    pub fn from_state(state: AdamState<'_>) -> Result<Self, String> {
+        let n = state.weights.len();
+        if state.m.len() != n || state.v.len() != n {
+            return Err("an optimiser state whose moments are not its weights' length".into());
+        }
+        Ok(Self {
+            weights: state.weights.to_vec(),
+            m: state.m.to_vec(),
+            v: state.v.to_vec(),
+            time: state.time,
+        })
     }
 
     /// One update of every weight from the flat `gradient`: w ← w − lr·m̂ / (√v̂ + ε).

@@ -16,6 +16,7 @@ pub mod memory;
 mod mlp_gradient;
 pub mod model;
 pub mod pca;
+pub mod replica;
 pub mod rng;
 pub mod shares;
 pub mod tensors;

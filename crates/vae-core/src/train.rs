@@ -1,5 +1,5 @@
 //! One Trainer: the model, Adam, the β schedule and its own seeded noise. `step` is one minibatch.
-use crate::adam::FusedAdam;
+use crate::adam::{AdamState, FusedAdam};
 use crate::backend::training_device;
 use crate::config::{ConfigError, TrainingConfig};
 use crate::data::Batch;
@@ -9,7 +9,28 @@ use crate::rng::Rng;
 use crate::shares::{self, Share, ShareGradient};
 use burn::module::Module;
 use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Which weights and optimiser state a trainer holds: another worker's replica (replica.rs) of
+/// the same version holds the same numbers. `line` is new whenever the state is replaced rather
+/// than updated (a new trainer, the restore after a refused update); `updates` counts since.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub line: u64,
+    pub updates: u64,
+}
+
+impl Version {
+    fn new_line() -> Self {
+        static LINES: AtomicU64 = AtomicU64::new(1);
+        Self {
+            line: LINES.fetch_add(1, Ordering::Relaxed),
+            updates: 0,
+        }
+    }
+}
 
 pub struct Trainer {
     config: TrainingConfig,
@@ -20,6 +41,7 @@ pub struct Trainer {
     /// Source of ε for z = μ + σ·ε; seeded, so a run can be replayed.
     noise: Rng,
     step: usize,
+    version: Version,
     device: Device,
 }
 
@@ -71,6 +93,7 @@ impl Trainer {
             last_good: model.clone(),
             optim: FusedAdam::new(),
             step: 0,
+            version: Version::new_line(),
             config,
             model,
             device,
@@ -146,6 +169,16 @@ impl Trainer {
         self.optim.weights(&self.model)
     }
 
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The version and the whole optimiser state (the weights among it): what another worker
+    /// builds a replica from.
+    pub fn state(&mut self) -> (Version, AdamState<'_>) {
+        (self.version, self.optim.state(&self.model))
+    }
+
     /// Sums the shares' gradients (in order) and updates the weights, or refuses a non-finite
     /// loss: the input was checked finite, so the last update made these weights bad, and the
     /// weights before it come back.
@@ -155,6 +188,7 @@ impl Trainer {
         let Some(gradient) = gradient else {
             self.model = self.last_good.clone();
             self.optim = FusedAdam::new();
+            self.version = Version::new_line();
             return Err(TrainError::NonFinite {
                 step: self.step,
                 parts,
@@ -165,6 +199,7 @@ impl Trainer {
             .optim
             .step(self.config.learning_rate, self.model.clone(), &gradient);
         self.step += 1;
+        self.version.updates += 1;
         Ok(parts)
     }
 }

@@ -4,6 +4,7 @@ use common::{mnist, small_mlp, tiny};
 use vae_core::config::{Arch, ImageShape, TrainingConfig};
 use vae_core::data::{colour_shapes, Batcher, Dataset, MNIST_TRAIN};
 use vae_core::eval::evaluate;
+use vae_core::replica::Replica;
 use vae_core::shares;
 use vae_core::train::Trainer;
 
@@ -114,4 +115,45 @@ fn a_share_with_a_non_finite_loss_refuses_the_step() {
         "the weights stay"
     );
     assert_eq!(trainer.steps_done(), 0);
+}
+
+#[test]
+fn a_replica_takes_the_trainers_steps_exactly_and_a_refused_step_changes_its_version() {
+    let config = small_mlp(4);
+    let data = mnist().split_at(300).0;
+    let mut trainer = Trainer::new(config.clone()).unwrap();
+    let mut batches = Batcher::new(data.len(), 3);
+    // Two steps before the replica is made: it starts from moments that are not zero.
+    for _ in 0..2 {
+        trainer.step(&batches.next(&data, 32)).unwrap();
+    }
+    let (version, state) = trainer.state();
+    let mut replica = Replica::new(config.model.clone(), version, state).unwrap();
+    for _ in 0..4 {
+        let plan = trainer.plan(&batches.next(&data, 32), 2).unwrap();
+        // Each computes one share, as the training worker and a helper do.
+        let (mine, theirs) = (trainer.share_gradient(&plan[0]), replica.gradient(&plan[1]));
+        assert_eq!(trainer.share_gradient(&plan[1]), theirs, "same weights");
+        let lr = trainer.config().learning_rate;
+        trainer.apply(vec![mine.clone(), theirs.clone()]).unwrap();
+        assert!(replica.update(vec![mine, theirs], plan[0].beta, lr));
+        assert_eq!(replica.version(), trainer.version());
+        assert!(replica.weights() == trainer.flat_weights(), "bit for bit");
+    }
+    // A refused step: the trainer restores its last good weights under a new line; the
+    // replica, given the same refused gradients, stays as it was, and is no longer current.
+    let plan = trainer.plan(&batches.next(&data, 32), 2).unwrap();
+    let mut gradients: Vec<_> = plan.iter().map(|s| trainer.share_gradient(s)).collect();
+    gradients[1].recon_sum = f32::INFINITY;
+    gradients[1].gradient.clear();
+    let before = replica.version();
+    assert!(trainer.apply(gradients.clone()).is_err());
+    assert!(!replica.update(gradients, plan[0].beta, 1e-3));
+    assert_eq!(replica.version(), before);
+    assert_ne!(trainer.version().line, before.line);
+    // A replica cannot be built from the state of another model.
+    let (version, state) = trainer.state();
+    let mut other = small_mlp(4).model;
+    other.hidden = 32;
+    assert!(Replica::new(other, version, state).is_err());
 }

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use vae_protocol::{Command, Event};
 use vae_worker::session::{Outgoing, Session};
+use vae_worker::team::HelperMessage;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
@@ -20,8 +21,10 @@ struct Worker {
     scheduled: RefCell<bool>,
     /// Helper i computes share i + 1 of each step; a failed helper stays in its place, stopped.
     helpers: RefCell<Vec<web_sys::Worker>>,
-    /// The buffer each helper's last answer came in: its next request goes out in it.
+    /// The buffer each helper's last answer came in: the next message that fits goes out in it.
     spare: RefCell<Vec<Option<ArrayBuffer>>>,
+    /// Helpers a message could not be posted to.
+    unposted: RefCell<Vec<usize>>,
 }
 
 pub fn location_search() -> String {
@@ -53,13 +56,13 @@ pub fn message(json: &str, buffer: Option<&[u8]>) -> (Object, Array) {
 }
 
 /// A message between the training worker and a helper: `{ json, buffer, length }`, the first
-/// `length` f32 of `buffer` being `values`. They are copied into `reuse`, the buffer the last
-/// message from that worker came in, when it is big enough: a fresh 1.3 MB ArrayBuffer costs
-/// ~0.7 ms to allocate and zero in Chromium, the copy into one that exists ~0.1 ms.
+/// `length` f32 of `buffer` being `values`. They are copied into `reuse` (the buffer of an
+/// earlier message from that worker) when it fits: a fresh 2.6 MB ArrayBuffer costs ~1 ms to
+/// allocate and zero in Chromium, the copy into one that exists ~0.2 ms.
 pub fn message_f32(json: &str, values: &[f32], reuse: Option<ArrayBuffer>) -> (Object, Array) {
     let bytes = values.len() as u32 * 4;
     let buffer = reuse
-        .filter(|b| b.byte_length() >= bytes)
+        .filter(|b| fits(b, values.len()))
         .unwrap_or_else(|| ArrayBuffer::new(bytes));
     Float32Array::new_with_byte_offset_and_length(&buffer, 0, values.len() as u32)
         .copy_from(values);
@@ -68,6 +71,13 @@ pub fn message_f32(json: &str, values: &[f32], reuse: Option<ArrayBuffer>) -> (O
     let _ = Reflect::set(&message, &"buffer".into(), &buffer);
     let _ = Reflect::set(&message, &"length".into(), &values.len().into());
     (message, Array::of1(&buffer))
+}
+
+/// Whether `buffer` is worth reusing for `values` f32: big enough, and not so big that a
+/// message needing it (a gradient) would then get a fresh one.
+pub fn fits(buffer: &ArrayBuffer, values: usize) -> bool {
+    let (have, need) = (buffer.byte_length() as usize, values * 4);
+    have >= need && have <= 2 * need.max(1 << 16)
 }
 
 /// A message's json and its buffer.
@@ -159,30 +169,42 @@ impl Worker {
         self.schedule();
     }
 
-    /// A shared step's requests go out first, then this worker computes its own share(s) while
-    /// the helpers compute theirs.
+    /// A shared step's requests are out (the courier posted them): this worker computes its
+    /// own share(s) while the helpers compute theirs.
     fn share_work(&self) {
-        let clock = self.clock();
-        let requests = self.session.borrow_mut().take_share_requests();
-        for r in requests {
-            let reuse = self
-                .spare
-                .borrow_mut()
-                .get_mut(r.helper)
-                .and_then(Option::take);
-            let (message, transfer) = message_f32(&r.json, &r.buffer, reuse);
-            let sent = self
-                .helpers
-                .borrow()
-                .get(r.helper)
-                .map(|h| h.post_message_with_transfer(&message, &transfer));
-            if !matches!(sent, Some(Ok(()))) {
-                let out = self.session.borrow_mut().helper_lost(r.helper, &clock);
-                self.post(out);
-            }
-        }
-        let out = self.session.borrow_mut().compute_local_shares(&clock);
+        let out = self
+            .session
+            .borrow_mut()
+            .compute_local_shares(&self.clock());
         self.post(out);
+        self.lose_unposted();
+    }
+
+    /// The session's courier: posts one message to its helper, in a buffer that helper sent
+    /// when one fits. A helper that cannot be posted to is lost once the session is free.
+    fn post_to_helper(&self, m: HelperMessage) {
+        let reuse = self
+            .spare
+            .borrow_mut()
+            .get_mut(m.helper)
+            .and_then(|s| s.take_if(|b| fits(b, m.buffer.len())));
+        let (message, transfer) = message_f32(&m.json, &m.buffer, reuse);
+        let sent = self
+            .helpers
+            .borrow()
+            .get(m.helper)
+            .map(|h| h.post_message_with_transfer(&message, &transfer));
+        if !matches!(sent, Some(Ok(()))) {
+            self.unposted.borrow_mut().push(m.helper);
+        }
+    }
+
+    fn lose_unposted(&self) {
+        let lost = std::mem::take(&mut *self.unposted.borrow_mut());
+        for helper in lost {
+            let out = self.lose_helper(helper);
+            self.post(out);
+        }
     }
 
     fn on_helper_message(&self, helper: usize, e: MessageEvent) {
@@ -202,6 +224,7 @@ impl Worker {
                 .share_answered(helper, &json, buffer, &clock)
         };
         self.post(out);
+        self.lose_unposted();
         self.schedule();
     }
 
@@ -293,7 +316,14 @@ pub fn start() -> Result<(), JsValue> {
         scheduled: RefCell::new(false),
         helpers: RefCell::default(),
         spare: RefCell::default(),
+        unposted: RefCell::default(),
     });
+    let courier = Rc::downgrade(&worker);
+    worker.session.borrow_mut().set_courier(Box::new(move |m| {
+        if let Some(w) = courier.upgrade() {
+            w.post_to_helper(m);
+        }
+    }));
     let w = worker.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e| w.on_message(e));
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

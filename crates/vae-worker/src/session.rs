@@ -2,7 +2,7 @@
 //! feeds it messages and a clock, and posts what it returns.
 use crate::helper;
 use crate::lab::{model_config, settings_for, Lab};
-use crate::team::{ShareRequest, Team};
+use crate::team::{HelperMessage, Team};
 use crate::views::Picture;
 use vae_core::data::{procedural, Dataset};
 use vae_core::loss::{active_units, LossParts};
@@ -188,9 +188,14 @@ impl Session {
         self.team.helper_ready(helper);
     }
 
-    /// The share requests to post, each to its helper.
-    pub fn take_share_requests(&mut self) -> Vec<ShareRequest> {
-        self.team.take_requests()
+    /// Messages to the helpers are posted through `courier` as soon as they are made.
+    pub fn set_courier(&mut self, courier: crate::team::Courier) {
+        self.team.set_courier(courier);
+    }
+
+    /// The messages to post to the helpers, each to its helper, in order (without a courier).
+    pub fn take_helper_messages(&mut self) -> Vec<HelperMessage> {
+        self.team.take_messages()
     }
 
     /// A helper's answer: a share's gradient, or (Err) a reason, after which the helper gets no
@@ -228,14 +233,19 @@ impl Session {
                 .share_gradient(self.team.share(i).expect("a share"));
             self.team.store(i, gradient);
         }
-        let Some(step) = self.team.take_if_complete() else {
+        let Some(mut step) = self.team.take_if_complete() else {
             return vec![];
         };
         if step.generation != self.generation {
             return vec![]; // the model it was for is gone
         }
         let started = step.started;
-        match lab.apply(step.gradients()) {
+        let applied = lab.apply(step.take_gradients());
+        let trainer = &lab.trainer;
+        let now = applied.is_ok().then(|| trainer.version());
+        self.team
+            .applied(&step, now, trainer.config().learning_rate);
+        match applied {
             Ok(parts) => self.pending.push(parts),
             Err(e) => {
                 self.running = false;
@@ -266,9 +276,17 @@ impl Session {
         match lab.plan(count) {
             Ok(shares) => {
                 let config = lab.config().clone();
-                let weights = lab.trainer.flat_weights();
-                self.team
-                    .start(self.generation, started, shares, &config, weights);
+                let learning_rate = lab.trainer.config().learning_rate;
+                let (version, state) = lab.trainer.state();
+                self.team.start(
+                    self.generation,
+                    started,
+                    shares,
+                    &config,
+                    learning_rate,
+                    version,
+                    state,
+                );
                 vec![]
             }
             Err(e) => {

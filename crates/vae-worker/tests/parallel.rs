@@ -5,7 +5,7 @@ use std::cell::Cell;
 use vae_protocol::{Command, Dataset, Event, Settings};
 use vae_worker::helper::Helper;
 use vae_worker::session::{Outgoing, Session};
-use vae_worker::team::ShareRequest;
+use vae_worker::team::HelperMessage;
 
 fn settings(workers: u8) -> Settings {
     Settings {
@@ -49,8 +49,19 @@ enum HelperPlays {
 }
 
 /// Trains `steps` steps with 2 workers on 4 cores; returns the weights, flat (a weights file
-/// also holds burn's parameter ids, which differ from model to model).
-fn train(helper_plays: HelperPlays, steps: usize) -> Vec<f32> {
+/// also holds burn's parameter ids, which differ from model to model), and how many times the
+/// trainer's whole state went to the helper.
+fn train(helper_plays: HelperPlays, steps: usize) -> (Vec<f32>, usize) {
+    train_changing_the_learning_rate(helper_plays, steps, None)
+}
+
+/// The same, with the learning rate halved at step `change.0`, either before it starts or
+/// (`change.1`) while its shares are out.
+fn train_changing_the_learning_rate(
+    helper_plays: HelperPlays,
+    steps: usize,
+    change: Option<(usize, bool)>,
+) -> (Vec<f32>, usize) {
     let mut s = two_worker_session(4);
     assert_eq!(s.shares_per_step(), 2);
     assert_eq!(s.helpers_wanted(), 0, "no helper before training");
@@ -66,23 +77,52 @@ fn train(helper_plays: HelperPlays, steps: usize) -> Vec<f32> {
         t.get()
     };
     let mut done = 0;
+    let mut states = 0;
+    let halve = |s: &mut Session| {
+        let mut changed = settings(2);
+        changed.learning_rate *= 0.5;
+        let out = s.handle(Command::Configure { settings: changed }, None, 1.5);
+        assert!(out.is_empty(), "a live change: no new model");
+    };
     while done < steps {
         assert!(s.wants_tick());
+        if change == Some((done, false)) {
+            halve(&mut s);
+        }
         s.slice(&clock);
-        let requests = s.take_share_requests();
+        let mut messages = s.take_helper_messages();
         assert!(
-            !s.wants_tick() || requests.is_empty(),
+            !s.wants_tick() || messages.is_empty(),
             "no new step while shares are out"
         );
         let mut out = s.compute_local_shares(&clock);
-        for r in requests {
-            assert_eq!(r.helper, 0);
+        if change == Some((done, true)) {
+            halve(&mut s);
+        }
+        // This worker's gradient goes out to the helper once it is computed.
+        messages.extend(s.take_helper_messages());
+        let answers: Vec<_> = messages
+            .iter()
+            .filter_map(|m| {
+                assert_eq!(m.helper, 0);
+                helper.handle(&m.json, &m.buffer)
+            })
+            .collect();
+        assert!(answers.len() <= 1, "one answer a step");
+        states += messages
+            .iter()
+            .filter(|m| m.json.contains("\"kind\":\"State\""))
+            .count();
+        assert!(
+            answers
+                .iter()
+                .all(|(json, _)| json.contains("\"error\":null")),
+            "the helper's replica is current at every share"
+        );
+        for (json, buffer) in answers {
             out = match helper_plays {
                 HelperPlays::DiesAfter(n) if done >= n => s.helper_lost(0, &clock),
-                _ => {
-                    let (json, buffer) = helper.handle(&r.json, &r.buffer);
-                    s.share_answered(0, &json, buffer, &clock)
-                }
+                _ => s.share_answered(0, &json, buffer, &clock),
             };
         }
         done += 1;
@@ -98,41 +138,66 @@ fn train(helper_plays: HelperPlays, steps: usize) -> Vec<f32> {
         .expect("the weights file");
     let (header, model) = vae_core::weights::load(&bytes).expect("a weights file");
     assert_eq!(header.steps, steps);
-    vae_core::flat::read(&model)
+    (vae_core::flat::read(&model), states)
 }
 
 #[test]
 fn the_weights_do_not_depend_on_who_computed_each_share() {
-    let alone = train(HelperPlays::NeverReady, 12);
+    let (alone, none) = train(HelperPlays::NeverReady, 12);
+    assert_eq!(none, 0);
     // assert!, not assert_eq!: a mismatch would print two weights files.
-    assert!(
-        train(HelperPlays::Answers, 12) == alone,
-        "a helper computed share 1"
+    let (helped, states) = train(HelperPlays::Answers, 12);
+    assert!(helped == alone, "a helper computed share 1");
+    assert_eq!(
+        states, 1,
+        "the weights went to the helper once; then its replica took the same updates"
     );
     assert!(
-        train(HelperPlays::DiesAfter(5), 12) == alone,
+        train(HelperPlays::DiesAfter(5), 12).0 == alone,
         "the helper died at step 6; its share came back"
     );
 }
 
+#[test]
+fn a_learning_rate_changed_while_the_helper_computes_brings_it_the_whole_state_again() {
+    // The step in flight updates at the new rate here, the helper was told the old one: its
+    // replica is no longer the trainer's, so the next share goes with the trainer's state.
+    let (before, _) =
+        train_changing_the_learning_rate(HelperPlays::NeverReady, 6, Some((3, false)));
+    let (during, states) =
+        train_changing_the_learning_rate(HelperPlays::Answers, 6, Some((3, true)));
+    assert!(during == before, "the same updates");
+    assert_eq!(states, 2);
+}
+
 /// A session training with 2 workers on 2 cores whose helper is ready, one step started: the
 /// helper's requests.
-fn training_with_a_ready_helper(clock: &dyn Fn() -> f64) -> (Session, Vec<ShareRequest>) {
+fn training_with_a_ready_helper(clock: &dyn Fn() -> f64) -> (Session, Vec<HelperMessage>) {
     let mut s = two_worker_session(2);
     s.handle(Command::Train { running: true }, None, 1.0);
     assert_eq!(s.helpers_wanted(), 1);
     s.helper_ready(0);
     s.slice(clock);
-    let requests = s.take_share_requests();
+    let requests = s.take_helper_messages();
     (s, requests)
+}
+
+/// What a fresh helper answers to `messages` (the whole state, then a share).
+fn fresh_helpers_answer(messages: &[HelperMessage]) -> (String, Vec<f32>) {
+    let mut helper = Helper::default();
+    let mut answers = messages
+        .iter()
+        .filter_map(|m| helper.handle(&m.json, &m.buffer));
+    answers.next().expect("an answer")
 }
 
 #[test]
 fn a_helpers_unreadable_answer_is_its_last() {
     let clock = || 5.0;
     let (mut s, requests) = training_with_a_ready_helper(&clock);
-    assert_eq!(requests.len(), 1);
+    assert_eq!(requests.len(), 2, "the trainer's state, then the share");
     s.compute_local_shares(&clock);
+    assert_eq!(s.take_helper_messages().len(), 1, "this worker's gradient");
     assert!(!s.wants_tick(), "waiting for the helper");
     s.share_answered(
         0,
@@ -143,7 +208,7 @@ fn a_helpers_unreadable_answer_is_its_last() {
     assert!(s.wants_tick(), "the step finished here");
     s.slice(&clock);
     assert!(
-        s.take_share_requests().is_empty(),
+        s.take_helper_messages().is_empty(),
         "the helper gets no more work"
     );
     let out = s.compute_local_shares(&clock);
@@ -171,9 +236,9 @@ fn one_worker_is_the_fallback() {
 fn a_single_step_is_shared_too_and_reports_the_held_out_loss() {
     let mut s = two_worker_session(2);
     // The first Step is computed here and starts the helpers.
-    assert!(s.take_share_requests().is_empty());
+    assert!(s.take_helper_messages().is_empty());
     assert_eq!(step_of(&s.handle(Command::Step, None, 4.0)), Some(1));
-    assert!(s.take_share_requests().is_empty());
+    assert!(s.take_helper_messages().is_empty());
     assert_eq!(s.helpers_wanted(), 1);
     s.helper_ready(0);
     let clock = || 10.0;
@@ -181,13 +246,13 @@ fn a_single_step_is_shared_too_and_reports_the_held_out_loss() {
         s.handle(Command::Step, None, 5.0).is_empty(),
         "no report before the shares are in"
     );
-    let requests = s.take_share_requests();
-    assert_eq!(requests.len(), 1);
+    let requests = s.take_helper_messages();
+    assert_eq!(requests.len(), 2);
     assert!(
         s.compute_local_shares(&clock).is_empty(),
         "waiting for the helper"
     );
-    let (json, buffer) = Helper::default().handle(&requests[0].json, &requests[0].buffer);
+    let (json, buffer) = fresh_helpers_answer(&requests);
     let out = s.share_answered(0, &json, buffer, &clock);
     let progress = out.iter().find_map(|o| match &o.event {
         Event::Progress(p) => Some(p.clone()),
@@ -206,7 +271,7 @@ fn a_pause_finishes_the_step_in_flight_here() {
     let paused = s.handle(Command::Train { running: false }, None, 6.0);
     assert_eq!(step_of(&paused), Some(1), "the step is done at the pause");
     // The helper's late answer changes nothing.
-    let (json, buffer) = Helper::default().handle(&requests[0].json, &requests[0].buffer);
+    let (json, buffer) = fresh_helpers_answer(&requests);
     assert!(step_of(&s.share_answered(0, &json, buffer, &clock)).is_none());
     assert_eq!(
         step_of(&s.handle(Command::Step, None, 7.0)),
