@@ -139,6 +139,21 @@ impl Trainer {
     /// Draws the batch's noise and cuts it into `count` shares (shares.rs) whose gradients,
     /// computed here or by other workers, `apply` sums into one update.
     pub fn plan(&mut self, batch: &Batch, count: usize) -> Result<Vec<Share>, TrainError> {
+        self.plan_for(self.step, batch, count)
+    }
+
+    /// The plan of the step after the one whose shares are out (its β is that step's): helpers
+    /// start on it while the step before is being applied.
+    pub fn plan_ahead(&mut self, batch: &Batch, count: usize) -> Result<Vec<Share>, TrainError> {
+        self.plan_for(self.step + 1, batch, count)
+    }
+
+    fn plan_for(
+        &mut self,
+        step: usize,
+        batch: &Batch,
+        count: usize,
+    ) -> Result<Vec<Share>, TrainError> {
         let cfg = &self.config.model;
         if batch.shape.pixels() != cfg.image.pixels() {
             return Err(TrainError::WrongImageSize {
@@ -150,12 +165,7 @@ impl Trainer {
             return Err(TrainError::InvalidPixels);
         }
         let eps = self.noise.normals(batch.len() * cfg.latent_dim); // [b, latent]
-        Ok(shares::split(
-            batch,
-            &eps,
-            self.config.beta_at(self.step),
-            count,
-        ))
+        Ok(shares::split(batch, &eps, self.config.beta_at(step), count))
     }
 
     /// One share's gradient at the current weights.

@@ -38,11 +38,11 @@ fn the_shares_gradients_sum_to_the_whole_batchs() {
     let mut trainer = Trainer::new(config.clone()).unwrap();
     let batch = Batcher::new(data.len(), 1).next(&data, 32);
     let whole = trainer.plan(&batch, 1).unwrap();
-    // The same ε, cut in three uneven shares (32 = 10 + 11 + 11).
+    // The same ε, cut in three uneven shares (32 = 9 + 11 + 12).
     let cut = shares::split(&whole[0].batch, &whole[0].eps, whole[0].beta, 3);
     assert_eq!(
         cut.iter().map(|s| s.batch.len()).collect::<Vec<_>>(),
-        [10, 11, 11]
+        [9, 11, 12]
     );
     let one = shares::combine(vec![trainer.share_gradient(&whole[0])], whole[0].beta);
     let parts: Vec<_> = cut.iter().map(|s| trainer.share_gradient(s)).collect();
@@ -156,4 +156,26 @@ fn a_replica_takes_the_trainers_steps_exactly_and_a_refused_step_changes_its_ver
     let mut other = small_mlp(4).model;
     other.hidden = 32;
     assert!(Replica::new(other, version, state).is_err());
+}
+
+#[test]
+fn the_total_of_the_shares_combines_to_exactly_what_the_shares_do() {
+    let config = small_mlp(5);
+    let data = mnist().split_at(200).0;
+    let mut trainer = Trainer::new(config).unwrap();
+    let plan = trainer
+        .plan(&Batcher::new(data.len(), 2).next(&data, 30), 3)
+        .unwrap();
+    let gradients: Vec<_> = plan.iter().map(|s| trainer.share_gradient(s)).collect();
+    let beta = plan[0].beta;
+    let total = shares::total(gradients.clone());
+    assert_eq!(total.rows, 30);
+    // Bit for bit: a helper sent the total takes the trainer's update.
+    assert_eq!(
+        shares::combine(vec![total], beta),
+        shares::combine(gradients.clone(), beta)
+    );
+    let mut refused = gradients;
+    refused[2].gradient.clear();
+    assert!(shares::total(refused).gradient.is_empty());
 }

@@ -1,5 +1,6 @@
 //! One model on one dataset: the trainer, its batches, the autoencoder twin when it is compared,
 //! and the state the views keep between frames (see views.rs for the views themselves).
+use std::collections::VecDeque;
 use vae_core::config::{Arch, ReconLoss, TrainingConfig, VaeConfig};
 use vae_core::data::{split_held_out, Batch, Batcher, Dataset};
 use vae_core::eval::evaluate;
@@ -29,8 +30,9 @@ pub struct Lab {
     snapshot: Option<Vae>,
     /// The β = 0 twin, trained on the same batches while the page compares the two.
     pub twin: Option<Trainer>,
-    /// The minibatch of the step in flight, for the twin to train on once the VAE has.
-    twin_batch: Option<Batch>,
+    /// The minibatches of the steps planned (one in flight, one ahead), for the twin to train
+    /// on once the VAE has.
+    twin_batches: VecDeque<Batch>,
     twin_snapshot: Option<Vae>,
     /// The twin's losses since the last report.
     pub twin_pending: Vec<LossParts>,
@@ -134,7 +136,7 @@ impl Lab {
             sample_eps: Vec::new(),
             resamples: 0,
             twin: None,
-            twin_batch: None,
+            twin_batches: VecDeque::new(),
             twin_snapshot: None,
             twin_pending: Vec::new(),
             held_out_kl: Vec::new(),
@@ -167,7 +169,7 @@ impl Lab {
     /// One minibatch for the VAE, and the same minibatch for its twin when there is one; cut
     /// in `count` shares, all computed here.
     pub fn step(&mut self, count: usize) -> Result<LossParts, String> {
-        let shares = self.plan(count)?;
+        let shares = self.plan(count, false)?;
         let gradients: Vec<_> = shares
             .iter()
             .map(|s| self.trainer.share_gradient(s))
@@ -175,17 +177,25 @@ impl Lab {
         self.apply(gradients)
     }
 
-    /// The next minibatch, cut into `count` shares for the workers (vae-core's shares.rs).
-    pub fn plan(&mut self, count: usize) -> Result<Vec<Share>, String> {
+    /// The next minibatch, cut into `count` shares for the workers (vae-core's shares.rs);
+    /// `ahead`: for the step after the one in flight.
+    pub fn plan(&mut self, count: usize, ahead: bool) -> Result<Vec<Share>, String> {
         let batch = self.batches.next(&self.train, self.settings.batch_size);
-        let shares = self
-            .trainer
-            .plan(&batch, count)
-            .map_err(|e| e.to_string())?;
+        let shares = match ahead {
+            false => self.trainer.plan(&batch, count),
+            true => self.trainer.plan_ahead(&batch, count),
+        };
+        let shares = shares.map_err(|e| e.to_string())?;
         if self.twin.is_some() {
-            self.twin_batch = Some(batch);
+            self.twin_batches.push_back(batch);
         }
         Ok(shares)
+    }
+
+    /// The step planned last will not be taken (one planned ahead, at a pause): the twin
+    /// forgets its batch.
+    pub fn drop_last_plan(&mut self) {
+        self.twin_batches.pop_back();
     }
 
     /// Updates the VAE from its shares' gradients, then trains the twin (here, in one piece) on
@@ -193,7 +203,7 @@ impl Lab {
     pub fn apply(&mut self, gradients: Vec<ShareGradient>) -> Result<LossParts, String> {
         self.snapshot = None;
         let parts = self.trainer.apply(gradients).map_err(|e| e.to_string())?;
-        if let (Some(twin), Some(batch)) = (&mut self.twin, self.twin_batch.take()) {
+        if let (Some(twin), Some(batch)) = (&mut self.twin, self.twin_batches.pop_front()) {
             self.twin_snapshot = None;
             match twin.step(&batch) {
                 Ok(p) => self.twin_pending.push(p),
@@ -214,7 +224,7 @@ impl Lab {
         self.twin = None;
         self.twin_snapshot = None;
         self.twin_pending.clear();
-        self.twin_batch = None;
+        self.twin_batches.clear();
         self.planes[1] = None;
         if on {
             let config = training_config(&self.settings, &self.train).autoencoder_twin();

@@ -223,6 +223,7 @@ impl Session {
     /// Computes the shares of the step in flight that are this worker's; when every share is
     /// in, applies the update and reports.
     pub fn compute_local_shares(&mut self, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
+        let count = self.shares_per_step();
         let Some(lab) = self.lab.as_mut() else {
             self.team.abandon();
             return vec![];
@@ -232,6 +233,17 @@ impl Session {
                 .trainer
                 .share_gradient(self.team.share(i).expect("a share"));
             self.team.store(i, gradient);
+        }
+        // The helpers have their update: their shares of the next step go out before this
+        // worker applies and reports.
+        if self.running
+            && self.team.in_flight()
+            && !self.team.has_ahead()
+            && self.team.ready_count() > 0
+        {
+            if let Ok(shares) = lab.plan(count, true) {
+                self.team.plan_ahead(shares);
+            }
         }
         let Some(mut step) = self.team.take_if_complete() else {
             return vec![];
@@ -249,6 +261,7 @@ impl Session {
             Ok(parts) => self.pending.push(parts),
             Err(e) => {
                 self.running = false;
+                self.drop_ahead();
                 let mut out = vec![Outgoing::error(e)];
                 out.extend(self.report(clock, true));
                 return out;
@@ -265,6 +278,15 @@ impl Session {
         self.report(clock, forced)
     }
 
+    /// The step planned ahead will not be taken.
+    fn drop_ahead(&mut self) {
+        if self.team.drop_ahead() {
+            if let Some(lab) = &mut self.lab {
+                lab.drop_last_plan();
+            }
+        }
+    }
+
     /// Starts a step cut into shares: the helpers' requests wait in the team's outbox for the
     /// glue to post; `compute_local_shares` does the rest.
     fn start_parallel_step(&mut self, clock: &dyn Fn() -> f64) -> Vec<Outgoing> {
@@ -273,7 +295,15 @@ impl Session {
             return vec![];
         };
         let started = clock();
-        match lab.plan(count) {
+        if self.team.has_ahead() {
+            let config = lab.config().clone();
+            let learning_rate = lab.trainer.config().learning_rate;
+            let (version, state) = lab.trainer.state();
+            self.team
+                .start_ahead(started, &config, learning_rate, version, state);
+            return vec![];
+        }
+        match lab.plan(count, false) {
             Ok(shares) => {
                 let config = lab.config().clone();
                 let learning_rate = lab.trainer.config().learning_rate;
@@ -334,6 +364,7 @@ impl Session {
                 if !self.running {
                     // A pause means now: the step in flight is finished here (same numbers),
                     // so the paused model — and the snapshot the page keeps of it — is final.
+                    self.drop_ahead();
                     self.team.reclaim();
                     out.extend(self.compute_local_shares(&|| now));
                     out.extend(self.report(&|| now, true));

@@ -3,7 +3,10 @@
 //! to helper i when it is ready, else it is computed here too — the numbers are the same either
 //! way, so a run does not depend on when the helpers finished loading. Each helper that computes
 //! a share receives the step's other shares' gradients as soon as they are all in, and takes the
-//! same update as the trainer (helper.rs). main.rs creates the helpers and moves messages.
+//! same update as the trainer (helper.rs). Right after that, it receives its share of the next
+//! step, planned ahead: it computes it while this worker applies the update and reports, so the
+//! training worker takes the smaller share (shares::FIRST_SHARE). glue.rs creates the helpers
+//! and moves messages.
 use crate::helper;
 use vae_core::adam::AdamState;
 use vae_core::config::VaeConfig;
@@ -23,6 +26,8 @@ pub struct StepInFlight {
     /// The model generation it belongs to: a step of a model since replaced is dropped.
     pub generation: u32,
     pub started: f64,
+    /// The trainer's version the shares' gradients are computed at.
+    version: Version,
     /// The learning rate the helpers' replicas are told to update with.
     learning_rate: f64,
     pub shares: Vec<Share>,
@@ -56,6 +61,9 @@ pub struct Team {
     /// The trainer version helper i's replica holds (or will, once it reads what was posted).
     replica: Vec<Option<Version>>,
     step: Option<StepInFlight>,
+    /// The step after it, planned ahead: its shares are out to the helpers that will hold its
+    /// version once they have taken the update of the step in flight.
+    ahead: Option<StepInFlight>,
     next_id: u64,
     outbox: Vec<HelperMessage>,
     courier: Option<Courier>,
@@ -104,8 +112,8 @@ impl Team {
         self.step.is_some()
     }
 
-    /// Sends each share after the first to its helper if that helper is ready, after the
-    /// trainer's whole state when the helper's replica is not at `version`.
+    /// Starts a step: sends each share after the first to its helper if that helper is ready,
+    /// after the trainer's whole state when the helper's replica is not at `version`.
     #[allow(clippy::too_many_arguments)]
     pub fn start(
         &mut self,
@@ -117,33 +125,136 @@ impl Team {
         version: Version,
         state: AdamState<'_>,
     ) {
+        let mut step = self.new_step(generation, started, shares, learning_rate, version);
+        self.hand_out(&mut step, config, state);
+        self.step = Some(step);
+    }
+
+    fn new_step(
+        &mut self,
+        generation: u32,
+        started: f64,
+        shares: Vec<Share>,
+        learning_rate: f64,
+        version: Version,
+    ) -> StepInFlight {
         self.next_id += 1;
-        let mut computed_by = vec![None; shares.len()];
-        let mut given = Vec::new();
-        for (i, share) in shares.iter().enumerate().skip(1) {
-            let helper = i - 1;
-            if self.ready.get(helper) != Some(&true) {
-                continue;
-            }
-            if self.replica[helper] != Some(version) {
-                self.send(helper, helper::state(config, version, state));
-                self.replica[helper] = Some(version);
-            }
-            self.send(helper, helper::share(self.next_id, version, i, share));
-            computed_by[i] = Some(helper);
-            given.push(helper);
-        }
-        self.step = Some(StepInFlight {
+        StepInFlight {
             id: self.next_id,
             generation,
             started,
+            version,
             learning_rate,
             results: vec![None; shares.len()],
+            computed_by: vec![None; shares.len()],
             shares,
-            computed_by,
-            given,
+            given: Vec::new(),
             updated: Vec::new(),
-        });
+        }
+    }
+
+    /// Gives each ready helper that has none yet its share of `step`, after the trainer's
+    /// whole state when its replica is not at the step's version.
+    fn hand_out(&mut self, step: &mut StepInFlight, config: &VaeConfig, state: AdamState<'_>) {
+        for i in 1..step.shares.len() {
+            let helper = i - 1;
+            if self.ready.get(helper) != Some(&true) || step.given.contains(&helper) {
+                continue;
+            }
+            if self.replica[helper] != Some(step.version) {
+                self.send(helper, helper::state(config, step.version, state));
+                self.replica[helper] = Some(step.version);
+            }
+            self.send(
+                helper,
+                helper::share(step.id, step.version, i, &step.shares[i]),
+            );
+            step.computed_by[i] = Some(helper);
+            step.given.push(helper);
+        }
+    }
+
+    /// Plans the next step ahead of the one in flight: its shares go out (now or as soon as
+    /// they may, `send_ahead`) to the helpers that take the update in flight.
+    pub fn plan_ahead(&mut self, shares: Vec<Share>) {
+        let Some(step) = &self.step else {
+            return;
+        };
+        let version = Version {
+            updates: step.version.updates + 1,
+            ..step.version
+        };
+        let (generation, learning_rate) = (step.generation, step.learning_rate);
+        self.ahead = Some(self.new_step(generation, 0.0, shares, learning_rate, version));
+        self.send_ahead();
+    }
+
+    pub fn has_ahead(&self) -> bool {
+        self.ahead.is_some()
+    }
+
+    /// Forgets the step planned ahead (a pause, an error); true if there was one.
+    pub fn drop_ahead(&mut self) -> bool {
+        self.ahead.take().is_some()
+    }
+
+    /// The step planned ahead becomes the one in flight. The trainer is now at `version`:
+    /// a helper whose replica is not (the update was refused here, or was at another learning
+    /// rate) has its share taken back, and its answer will be dropped; ready helpers without a
+    /// share get theirs now.
+    pub fn start_ahead(
+        &mut self,
+        started: f64,
+        config: &VaeConfig,
+        learning_rate: f64,
+        version: Version,
+        state: AdamState<'_>,
+    ) {
+        let Some(mut step) = self.ahead.take() else {
+            return;
+        };
+        step.version = version;
+        for helper in step.given.clone() {
+            if self.replica.get(helper) != Some(&Some(version)) {
+                step.computed_by[helper + 1] = None;
+                step.results[helper + 1] = None;
+                step.given.retain(|&h| h != helper);
+            }
+        }
+        step.started = started;
+        step.learning_rate = learning_rate;
+        self.hand_out(&mut step, config, state);
+        self.step = Some(step);
+    }
+
+    /// Sends the step planned ahead to each helper that has been sent the update in flight
+    /// (so it reads the update first) and whose replica will then be at the step's version.
+    fn send_ahead(&mut self) {
+        let Some((updated, version)) = self.step.as_ref().map(|s| (s.updated.clone(), s.version))
+        else {
+            return;
+        };
+        let Some(mut ahead) = self.ahead.take() else {
+            return;
+        };
+        for helper in updated {
+            let i = helper + 1;
+            let will_hold = self.replica.get(helper) == Some(&Some(version));
+            if !will_hold
+                || !self.ready[helper]
+                || ahead.given.contains(&helper)
+                || i >= ahead.shares.len()
+            {
+                continue;
+            }
+            self.send(
+                helper,
+                helper::share(ahead.id, ahead.version, i, &ahead.shares[i]),
+            );
+            ahead.computed_by[i] = Some(helper);
+            ahead.given.push(helper);
+        }
+        self.ahead = Some(ahead);
     }
 
     /// The messages to post, once, in order.
@@ -171,9 +282,14 @@ impl Team {
         self.send_others();
     }
 
-    /// A helper's answer for step `id` (answers for abandoned steps are dropped).
+    /// A helper's answer for step `id`, in flight or planned ahead (answers for abandoned steps,
+    /// or for shares taken back, are dropped).
     pub fn answered(&mut self, helper: usize, id: u64, gradient: ShareGradient) {
-        if let Some(step) = self.step.as_mut().filter(|s| s.id == id) {
+        let step = [self.step.as_mut(), self.ahead.as_mut()]
+            .into_iter()
+            .flatten()
+            .find(|s| s.id == id);
+        if let Some(step) = step {
             if let Some(i) = step.computed_by.iter().position(|&h| h == Some(helper)) {
                 step.results[i] = Some(gradient);
             }
@@ -201,6 +317,7 @@ impl Team {
             step.updated.push(helper);
         }
         self.step = Some(step);
+        self.send_ahead();
     }
 
     /// The trainer applied `step`: the helpers that took the same update hold `now` (None: the
@@ -224,7 +341,10 @@ impl Team {
         if let Some(r) = self.replica.get_mut(helper) {
             *r = None;
         }
-        if let Some(step) = &mut self.step {
+        for step in [self.step.as_mut(), self.ahead.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             for by in step
                 .computed_by
                 .iter_mut()
@@ -252,8 +372,9 @@ impl Team {
         }
     }
 
-    /// Forgets the step in flight (the model it belonged to is gone).
+    /// Forgets the step in flight and the one planned ahead (the model they were for is gone).
     pub fn abandon(&mut self) {
         self.step = None;
+        self.ahead = None;
     }
 }

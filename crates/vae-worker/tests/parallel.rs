@@ -99,7 +99,8 @@ fn train_changing_the_learning_rate(
         if change == Some((done, true)) {
             halve(&mut s);
         }
-        // This worker's gradient goes out to the helper once it is computed.
+        // This worker's gradient goes out to the helper once it is computed, and the helper's
+        // share of the next step, planned ahead, after it.
         messages.extend(s.take_helper_messages());
         let answers: Vec<_> = messages
             .iter()
@@ -108,7 +109,10 @@ fn train_changing_the_learning_rate(
                 helper.handle(&m.json, &m.buffer)
             })
             .collect();
-        assert!(answers.len() <= 1, "one answer a step");
+        assert!(
+            answers.len() <= 2,
+            "an answer for the step, one for the step ahead"
+        );
         states += messages
             .iter()
             .filter(|m| m.json.contains("\"kind\":\"State\""))
@@ -160,12 +164,14 @@ fn the_weights_do_not_depend_on_who_computed_each_share() {
 
 #[test]
 fn a_learning_rate_changed_while_the_helper_computes_brings_it_the_whole_state_again() {
-    // The step in flight updates at the new rate here, the helper was told the old one: its
-    // replica is no longer the trainer's, so the next share goes with the trainer's state.
+    // The first step (no step ahead yet: the helper answers after this worker's share is done)
+    // updates at the new rate here, the helper was told the old one: its replica is no longer
+    // the trainer's, so its share of the step planned ahead is computed here instead, and the
+    // step after that brings it the trainer's state.
     let (before, _) =
-        train_changing_the_learning_rate(HelperPlays::NeverReady, 6, Some((3, false)));
+        train_changing_the_learning_rate(HelperPlays::NeverReady, 6, Some((0, false)));
     let (during, states) =
-        train_changing_the_learning_rate(HelperPlays::Answers, 6, Some((3, true)));
+        train_changing_the_learning_rate(HelperPlays::Answers, 6, Some((0, true)));
     assert!(during == before, "the same updates");
     assert_eq!(states, 2);
 }
@@ -197,7 +203,11 @@ fn a_helpers_unreadable_answer_is_its_last() {
     let (mut s, requests) = training_with_a_ready_helper(&clock);
     assert_eq!(requests.len(), 2, "the trainer's state, then the share");
     s.compute_local_shares(&clock);
-    assert_eq!(s.take_helper_messages().len(), 1, "this worker's gradient");
+    assert_eq!(
+        s.take_helper_messages().len(),
+        2,
+        "this worker's gradient, then the next step's share"
+    );
     assert!(!s.wants_tick(), "waiting for the helper");
     s.share_answered(
         0,
