@@ -5,7 +5,8 @@
 //! - `Share`: one share of a step's minibatch; the answer is that share's gradient at the
 //!   replica's weights;
 //! - `Others`: the step's other shares' gradients; with its own, the replica takes the Adam step
-//!   the training worker takes, at the same time (no answer).
+//!   the training worker takes, at the same time (no answer). With more than one helper,
+//!   `Total`: every share's gradient summed, for the same step.
 //!
 //! So a step moves one share's images and gradients each way (~2.6 MB for the reference MLP),
 //! not the weights. Messages are `{ json, buffer }` as between page and worker: a small JSON
@@ -47,6 +48,12 @@ enum ToHelper {
         id: u64,
         learning_rate: f64,
         shares: Vec<(usize, AnswerHeader)>,
+    },
+    /// Buffer: the total of every share (shares::total) as an answer buffer.
+    Total {
+        id: u64,
+        learning_rate: f64,
+        sums: AnswerHeader,
     },
 }
 
@@ -120,6 +127,18 @@ pub fn others(
         id,
         learning_rate,
         shares: headers,
+    };
+    (encode(&header), buffer)
+}
+
+/// The step's total (shares::total): all a replica needs for the update.
+pub fn total(id: u64, learning_rate: f64, total: &ShareGradient) -> (String, Vec<f32>) {
+    let mut buffer = Vec::new();
+    let sums = write_answer(id, total, &mut buffer);
+    let header = ToHelper::Total {
+        id,
+        learning_rate,
+        sums,
     };
     (encode(&header), buffer)
 }
@@ -260,7 +279,18 @@ impl Helper {
             } => {
                 // An update that cannot be taken leaves the replica behind the trainer, which
                 // then sends its whole state with the next share.
-                if let Err(e) = self.update(id, learning_rate, &shares, buffer) {
+                if let Err(e) = self.update(id, learning_rate, &shares, true, buffer) {
+                    self.replica = None;
+                    self.broken = Some(e);
+                }
+                None
+            }
+            ToHelper::Total {
+                id,
+                learning_rate,
+                sums,
+            } => {
+                if let Err(e) = self.update(id, learning_rate, &[(0, sums)], false, buffer) {
                     self.replica = None;
                     self.broken = Some(e);
                 }
@@ -322,12 +352,14 @@ impl Helper {
         })
     }
 
-    /// The step's update: the other shares' gradients and this helper's, in share order.
+    /// The step's update: from `shares` (the other shares' gradients) and, `with_mine`, this
+    /// helper's, in share order; or from their total alone.
     fn update(
         &mut self,
         id: u64,
         learning_rate: f64,
         shares: &[(usize, AnswerHeader)],
+        with_mine: bool,
         mut buffer: &[f32],
     ) -> Result<(), String> {
         let (Some(mine), Some(replica)) = (self.computed.take(), self.replica.as_mut()) else {
@@ -340,7 +372,9 @@ impl Helper {
         for (index, header) in shares {
             all.push((*index, read_gradient(header, &mut buffer)?));
         }
-        all.push((mine.index, mine.gradient));
+        if with_mine {
+            all.push((mine.index, mine.gradient));
+        }
         all.sort_by_key(|(index, _)| *index);
         let gradients = all.into_iter().map(|(_, g)| g).collect();
         // A refused (non-finite) step changes nothing; the trainer's new state comes whole.

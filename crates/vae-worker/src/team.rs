@@ -10,7 +10,7 @@
 use crate::helper;
 use vae_core::adam::AdamState;
 use vae_core::config::VaeConfig;
-use vae_core::shares::{Share, ShareGradient};
+use vae_core::shares::{self, Share, ShareGradient};
 use vae_core::train::Version;
 
 /// A message for one helper.
@@ -38,15 +38,26 @@ pub struct StepInFlight {
     given: Vec<usize>,
     /// The helpers that were sent the other shares' gradients: their replicas take this update.
     updated: Vec<usize>,
+    /// With more than one helper: every share's gradient summed (shares::total), what each
+    /// helper is sent; the shares' own are then gone.
+    total: Option<ShareGradient>,
 }
 
 impl StepInFlight {
-    /// Every share's gradient, in share order, once all are in (moved out: taken once).
+    /// Every share's gradient, in share order, once all are in (moved out: taken once), or
+    /// their total when it was made: the update is the same, bit for bit.
     pub fn take_gradients(&mut self) -> Vec<ShareGradient> {
+        if let Some(total) = self.total.take() {
+            return vec![total];
+        }
         self.results
             .iter_mut()
             .map(|g| g.take().expect("complete"))
             .collect()
+    }
+
+    fn complete(&self) -> bool {
+        self.total.is_some() || self.results.iter().all(Option::is_some)
     }
 }
 
@@ -150,6 +161,7 @@ impl Team {
             shares,
             given: Vec::new(),
             updated: Vec::new(),
+            total: None,
         }
     }
 
@@ -267,6 +279,7 @@ impl Team {
         self.step.as_ref().map_or(Vec::new(), |s| {
             (0..s.shares.len())
                 .filter(|&i| s.computed_by[i].is_none() && s.results[i].is_none())
+                .filter(|_| s.total.is_none())
                 .collect()
         })
     }
@@ -297,12 +310,24 @@ impl Team {
         self.send_others();
     }
 
-    /// Sends each ready helper that was given a share the step's other shares' gradients, once
-    /// they are all in (with two workers: as soon as this worker's share is done).
+    /// Sends each ready helper that was given a share what it needs to take the step's update:
+    /// with one helper, the other share's gradient as soon as it is in (this worker's, usually
+    /// before the helper's answer); with more, the total of all shares once they are all in —
+    /// one gradient to each helper rather than all the others' to each.
     fn send_others(&mut self) {
         let Some(mut step) = self.step.take() else {
             return;
         };
+        if step.shares.len() > 2 {
+            self.send_total(&mut step);
+        } else {
+            self.send_other_share(&mut step);
+        }
+        self.step = Some(step);
+        self.send_ahead();
+    }
+
+    fn send_other_share(&mut self, step: &mut StepInFlight) {
         for helper in step.given.clone() {
             let mine = helper + 1;
             let others_in = (0..step.results.len()).all(|i| i == mine || step.results[i].is_some());
@@ -316,8 +341,20 @@ impl Team {
             self.send(helper, helper::others(step.id, step.learning_rate, &others));
             step.updated.push(helper);
         }
-        self.step = Some(step);
-        self.send_ahead();
+    }
+
+    fn send_total(&mut self, step: &mut StepInFlight) {
+        if step.total.is_some() || !step.complete() {
+            return;
+        }
+        let total = shares::total(step.take_gradients());
+        for helper in step.given.clone() {
+            if self.ready[helper] {
+                self.send(helper, helper::total(step.id, step.learning_rate, &total));
+                step.updated.push(helper);
+            }
+        }
+        step.total = Some(total);
     }
 
     /// The trainer applied `step`: the helpers that took the same update hold `now` (None: the
@@ -365,7 +402,7 @@ impl Team {
 
     /// The step, when every share's gradient is in.
     pub fn take_if_complete(&mut self) -> Option<StepInFlight> {
-        if self.step.as_ref()?.results.iter().all(Option::is_some) {
+        if self.step.as_ref()?.complete() {
             self.step.take()
         } else {
             None

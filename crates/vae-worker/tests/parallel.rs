@@ -289,3 +289,67 @@ fn a_pause_finishes_the_step_in_flight_here() {
         "a shared Step: reported when done"
     );
 }
+
+/// Trains `steps` steps with `workers` workers on 8 cores, every helper ready and answering
+/// (or none, `helped` false); the weights, flat, and how often the trainer's state went out.
+fn train_with_helpers(workers: u8, helped: bool, steps: usize) -> (Vec<f32>, usize) {
+    let mut s = Session::default();
+    s.set_cores(8);
+    let configure = Command::Configure {
+        settings: settings(workers),
+    };
+    s.handle(configure, None, 0.0);
+    s.handle(Command::Train { running: true }, None, 1.0);
+    let helpers = usize::from(workers) - 1;
+    assert_eq!(s.helpers_wanted(), helpers);
+    let mut replicas: Vec<Helper> = (0..helpers).map(|_| Helper::default()).collect();
+    if helped {
+        (0..helpers).for_each(|h| s.helper_ready(h));
+    }
+    let clock = || 1.0;
+    let mut states = 0;
+    for _ in 0..steps {
+        s.slice(&clock);
+        s.compute_local_shares(&clock);
+        // Each helper reads its messages in order; its answers may bring more messages (the
+        // total, the next step's shares), until none is left.
+        loop {
+            let messages = s.take_helper_messages();
+            if messages.is_empty() {
+                break;
+            }
+            states += messages
+                .iter()
+                .filter(|m| m.json.contains("\"State\""))
+                .count();
+            let answers: Vec<_> = messages
+                .iter()
+                .filter_map(|m| Some((m.helper, replicas[m.helper].handle(&m.json, &m.buffer)?)))
+                .collect();
+            for (helper, (json, buffer)) in answers {
+                assert!(json.contains("\"error\":null"), "{json}");
+                s.share_answered(helper, &json, buffer, &clock);
+            }
+        }
+    }
+    s.handle(Command::Train { running: false }, None, 2.0);
+    let saved = s.handle(Command::SaveWeights { snapshot: false }, None, 3.0);
+    let bytes = saved
+        .into_iter()
+        .find_map(|o| o.buffer)
+        .expect("a weights file");
+    let (header, model) = vae_core::weights::load(&bytes).expect("a weights file");
+    assert_eq!(header.steps, steps);
+    (vae_core::flat::read(&model), states)
+}
+
+#[test]
+fn three_workers_train_as_one_and_each_helper_gets_the_weights_once() {
+    let (alone, _) = train_with_helpers(3, false, 8);
+    let (helped, states) = train_with_helpers(3, true, 8);
+    assert!(helped == alone, "two helpers computed shares 1 and 2");
+    assert_eq!(
+        states, 2,
+        "once to each helper; then the totals kept them current"
+    );
+}
