@@ -225,8 +225,9 @@ test("the model survives a reload: the page continues where it left off, the pre
   });
   assert.ok(blue > 100, `the kept curve is drawn (${blue} blue pixels)`);
   await screenshot(page, "resumed.png");
+  // The click loads the page anew: the predicate may run in the new document before #info is in.
   await page.click("#resume-fresh");
-  await until(page, () => document.querySelector("#info").textContent.includes("loaded pretrained weights"));
+  await until(page, () => document.querySelector("#info")?.textContent.includes("loaded pretrained weights"));
   assert.ok(!(await page.isVisible("#resume")), "nothing left to resume");
   assert.deepEqual(errors, []);
   await page.close();

@@ -1,11 +1,11 @@
 //! The training worker's glue: `Session` wired to postMessage, and the helper workers it starts
 //! for data-parallel training (each a worker of this same wasm, role=helper).
 use js_sys::{Array, ArrayBuffer, Float32Array, Object, Reflect, Uint8Array};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 use vae_protocol::{Command, Event};
 use vae_worker::session::{Outgoing, Session};
-use vae_worker::team::HelperMessage;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
@@ -56,20 +56,28 @@ pub fn message(json: &str, buffer: Option<&[u8]>) -> (Object, Array) {
 }
 
 /// A message between the training worker and a helper: `{ json, buffer, length }`, the first
-/// `length` f32 of `buffer` being `values`. They are copied into `reuse` (the buffer of an
-/// earlier message from that worker) when it fits: a fresh 2.6 MB ArrayBuffer costs ~1 ms to
-/// allocate and zero in Chromium, the copy into one that exists ~0.2 ms.
-pub fn message_f32(json: &str, values: &[f32], reuse: Option<ArrayBuffer>) -> (Object, Array) {
-    let bytes = values.len() as u32 * 4;
+/// `length` f32 of `buffer` being `parts` one after the other. They are copied into `reuse` (the
+/// buffer of an earlier message from that worker) when it fits: a fresh 2.6 MB ArrayBuffer costs
+/// ~1 ms to allocate and zero in Chromium, the copy into one that exists ~0.2 ms.
+pub fn message_f32(
+    json: &str,
+    parts: &[Cow<[f32]>],
+    reuse: Option<ArrayBuffer>,
+) -> (Object, Array) {
+    let length: usize = parts.iter().map(|p| p.len()).sum();
     let buffer = reuse
-        .filter(|b| fits(b, values.len()))
-        .unwrap_or_else(|| ArrayBuffer::new(bytes));
-    Float32Array::new_with_byte_offset_and_length(&buffer, 0, values.len() as u32)
-        .copy_from(values);
+        .filter(|b| fits(b, length))
+        .unwrap_or_else(|| ArrayBuffer::new(length as u32 * 4));
+    let mut at = 0;
+    for part in parts {
+        Float32Array::new_with_byte_offset_and_length(&buffer, at * 4, part.len() as u32)
+            .copy_from(part);
+        at += part.len() as u32;
+    }
     let message = Object::new();
     let _ = Reflect::set(&message, &"json".into(), &json.into());
     let _ = Reflect::set(&message, &"buffer".into(), &buffer);
-    let _ = Reflect::set(&message, &"length".into(), &values.len().into());
+    let _ = Reflect::set(&message, &"length".into(), &length.into());
     (message, Array::of1(&buffer))
 }
 
@@ -182,20 +190,21 @@ impl Worker {
 
     /// The session's courier: posts one message to its helper, in a buffer that helper sent
     /// when one fits. A helper that cannot be posted to is lost once the session is free.
-    fn post_to_helper(&self, m: HelperMessage) {
+    fn post_to_helper(&self, helper: usize, json: &str, parts: &[Cow<[f32]>]) {
+        let length = parts.iter().map(|p| p.len()).sum();
         let reuse = self
             .spare
             .borrow_mut()
-            .get_mut(m.helper)
-            .and_then(|s| s.take_if(|b| fits(b, m.buffer.len())));
-        let (message, transfer) = message_f32(&m.json, &m.buffer, reuse);
+            .get_mut(helper)
+            .and_then(|s| s.take_if(|b| fits(b, length)));
+        let (message, transfer) = message_f32(json, parts, reuse);
         let sent = self
             .helpers
             .borrow()
-            .get(m.helper)
+            .get(helper)
             .map(|h| h.post_message_with_transfer(&message, &transfer));
         if !matches!(sent, Some(Ok(()))) {
-            self.unposted.borrow_mut().push(m.helper);
+            self.unposted.borrow_mut().push(helper);
         }
     }
 
@@ -319,11 +328,14 @@ pub fn start() -> Result<(), JsValue> {
         unposted: RefCell::default(),
     });
     let courier = Rc::downgrade(&worker);
-    worker.session.borrow_mut().set_courier(Box::new(move |m| {
-        if let Some(w) = courier.upgrade() {
-            w.post_to_helper(m);
-        }
-    }));
+    worker
+        .session
+        .borrow_mut()
+        .set_courier(Box::new(move |helper, json, parts| {
+            if let Some(w) = courier.upgrade() {
+                w.post_to_helper(helper, json, parts);
+            }
+        }));
     let w = worker.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e| w.on_message(e));
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

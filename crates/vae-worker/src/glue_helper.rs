@@ -16,14 +16,16 @@ pub fn start() -> Result<(), JsValue> {
     let reply_to = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
         let (json, request, buffer) = read_message_f32(&e);
-        let Some((json, answer)) = helper.borrow_mut().handle(&json, &request) else {
+        let mut helper = helper.borrow_mut();
+        let Some((json, answer)) = helper.handle(&json, request) else {
             *spare.borrow_mut() = buffer;
             return;
         };
+        let length = answer.iter().map(|p| p.len()).sum();
         let reuse = spare
             .borrow_mut()
             .take()
-            .filter(|b| fits(b, answer.len()))
+            .filter(|b| fits(b, length))
             .or(buffer);
         let (message, transfer) = message_f32(&json, &answer, reuse);
         let _ = reply_to.post_message_with_transfer(&message, &transfer);

@@ -4,21 +4,26 @@
 //!   the trainer's current one — at the start, and after the trainer's state was replaced;
 //! - `Share`: one share of a step's minibatch; the answer is that share's gradient at the
 //!   replica's weights;
-//! - `Others`: the step's other shares' gradients; with its own, the replica takes the Adam step
-//!   the training worker takes, at the same time (no answer). With more than one helper,
-//!   `Total`: every share's gradient summed, for the same step.
+//! - `Update`: with one helper, the step's other share's gradient (with its own, the replica
+//!   takes the Adam step the training worker takes, at the same time); with more, every
+//!   share's gradient summed. No answer.
 //!
 //! So a step moves one share's images and gradients each way (~2.6 MB for the reference MLP),
 //! not the weights. Messages are `{ json, buffer }` as between page and worker: a small JSON
-//! header, and the numbers in one transferred buffer of f32. This file encodes, decodes and
-//! answers them; the glue (glue.rs, glue_helper.rs) only moves them.
+//! header, and the numbers in one transferred buffer of f32, copied there once from the slices
+//! they are in (`Parts`). This file encodes, decodes and answers them; the glue (glue.rs,
+//! glue_helper.rs) only moves them.
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use vae_core::adam::AdamState;
 use vae_core::config::VaeConfig;
 use vae_core::data::Batch;
 use vae_core::replica::Replica;
 use vae_core::shares::{Share, ShareGradient};
 use vae_core::train::Version;
+
+/// A message's numbers: the slices its buffer is filled from, in order.
+pub type Parts<'a> = Vec<Cow<'a, [f32]>>;
 
 /// A message to a helper; its buffer holds what each variant says, in order.
 #[derive(Serialize, Deserialize)]
@@ -43,21 +48,18 @@ enum ToHelper {
         beta: f32,
         batch_size: usize,
     },
-    /// Buffer: each other share's answer buffer (below), one after the other.
-    Others {
+    /// Buffer: a gradient as an answer holds it. `other`: it is that share's, and the helper's
+    /// own completes the step; None: it is the total of every share (shares::total).
+    Update {
         id: u64,
         learning_rate: f64,
-        shares: Vec<(usize, AnswerHeader)>,
-    },
-    /// Buffer: the total of every share (shares::total) as an answer buffer.
-    Total {
-        id: u64,
-        learning_rate: f64,
+        other: Option<usize>,
         sums: AnswerHeader,
     },
 }
 
-/// An answer's buffer holds the reconstruction sum, the KL sums, then the gradient.
+/// An answer's buffer holds the gradient, then the reconstruction sum and the KL sums (the
+/// gradient first: reading it back is a truncation, not a copy).
 #[derive(Serialize, Deserialize)]
 pub struct AnswerHeader {
     id: u64,
@@ -83,19 +85,23 @@ fn encode(header: &ToHelper) -> String {
 }
 
 /// The message that makes a helper's replica the trainer's state.
-pub fn state(config: &VaeConfig, version: Version, state: AdamState<'_>) -> (String, Vec<f32>) {
+pub fn state<'a>(
+    config: &VaeConfig,
+    version: Version,
+    state: AdamState<'a>,
+) -> (String, Parts<'a>) {
     let header = ToHelper::State {
         config: config.clone(),
         version,
         time: state.time,
         weights: state.weights.len(),
     };
-    let buffer = [state.weights, state.m, state.v].concat();
-    (encode(&header), buffer)
+    let parts = vec![state.weights.into(), state.m.into(), state.v.into()];
+    (encode(&header), parts)
 }
 
 /// The message that asks a helper for share `index`'s gradient at the replica of `version`.
-pub fn share(id: u64, version: Version, index: usize, share: &Share) -> (String, Vec<f32>) {
+pub fn share(id: u64, version: Version, index: usize, share: &Share) -> (String, Parts<'_>) {
     let header = ToHelper::Share {
         id,
         version,
@@ -104,51 +110,33 @@ pub fn share(id: u64, version: Version, index: usize, share: &Share) -> (String,
         beta: share.beta,
         batch_size: share.batch_size,
     };
-    let labels = share.batch.labels.iter().map(|&l| f32::from(l));
-    let mut buffer = Vec::with_capacity(share.batch.images.len() + share.eps.len() + labels.len());
-    buffer.extend_from_slice(&share.batch.images);
-    buffer.extend_from_slice(&share.eps);
-    buffer.extend(labels);
-    (encode(&header), buffer)
+    let labels: Vec<f32> = share.batch.labels.iter().map(|&l| f32::from(l)).collect();
+    let parts = vec![
+        share.batch.images.as_slice().into(),
+        share.eps.as_slice().into(),
+        labels.into(),
+    ];
+    (encode(&header), parts)
 }
 
-/// The step's other shares' gradients (index, gradient), in share order.
-pub fn others(
+/// The message that completes a helper's update: share `other`'s gradient, or (None) the
+/// step's total.
+pub fn update(
     id: u64,
     learning_rate: f64,
-    shares: &[(usize, &ShareGradient)],
-) -> (String, Vec<f32>) {
-    let mut buffer = Vec::new();
-    let headers = shares
-        .iter()
-        .map(|&(index, g)| (index, write_answer(id, g, &mut buffer)))
-        .collect();
-    let header = ToHelper::Others {
+    other: Option<usize>,
+    gradient: &ShareGradient,
+) -> (String, Parts<'_>) {
+    let header = ToHelper::Update {
         id,
         learning_rate,
-        shares: headers,
+        other,
+        sums: answer_header(id, gradient),
     };
-    (encode(&header), buffer)
+    (encode(&header), gradient_parts(gradient))
 }
 
-/// The step's total (shares::total): all a replica needs for the update.
-pub fn total(id: u64, learning_rate: f64, total: &ShareGradient) -> (String, Vec<f32>) {
-    let mut buffer = Vec::new();
-    let sums = write_answer(id, total, &mut buffer);
-    let header = ToHelper::Total {
-        id,
-        learning_rate,
-        sums,
-    };
-    (encode(&header), buffer)
-}
-
-/// Appends a share's gradient to `buffer`; returns the header that reads it back.
-fn write_answer(id: u64, g: &ShareGradient, buffer: &mut Vec<f32>) -> AnswerHeader {
-    buffer.reserve(1 + g.kl_sums.len() + g.gradient.len());
-    buffer.push(g.recon_sum);
-    buffer.extend_from_slice(&g.kl_sums);
-    buffer.extend_from_slice(&g.gradient);
+fn answer_header(id: u64, g: &ShareGradient) -> AnswerHeader {
     AnswerHeader {
         id,
         rows: g.rows,
@@ -158,60 +146,56 @@ fn write_answer(id: u64, g: &ShareGradient, buffer: &mut Vec<f32>) -> AnswerHead
     }
 }
 
+fn gradient_parts(g: &ShareGradient) -> Parts<'_> {
+    vec![
+        g.gradient.as_slice().into(),
+        std::slice::from_ref(&g.recon_sum).into(),
+        g.kl_sums.as_slice().into(),
+    ]
+}
+
 /// The helper's answer: the gradient, or why there is none.
-pub fn answer(id: u64, result: Result<&ShareGradient, String>) -> (String, Vec<f32>) {
-    let mut buffer = Vec::new();
-    let header = match result {
-        Ok(g) => write_answer(id, g, &mut buffer),
-        Err(error) => AnswerHeader {
-            id,
-            rows: 0,
-            latent: 0,
-            gradient: 0,
-            error: Some(error),
-        },
+pub fn answer(id: u64, result: Result<&ShareGradient, String>) -> (String, Parts<'_>) {
+    let (header, parts) = match result {
+        Ok(g) => (answer_header(id, g), gradient_parts(g)),
+        Err(error) => (
+            AnswerHeader {
+                id,
+                rows: 0,
+                latent: 0,
+                gradient: 0,
+                error: Some(error),
+            },
+            Vec::new(),
+        ),
     };
     (
         serde_json::to_string(&header).expect("a header serialises"),
-        buffer,
+        parts,
     )
 }
 
-/// Reads one share's gradient written by `write_answer` from the front of `buffer`.
-fn read_gradient(h: &AnswerHeader, buffer: &mut &[f32]) -> Result<ShareGradient, String> {
-    let recon_sum = take(buffer, 1)?[0];
-    let kl_sums = take(buffer, h.latent)?.to_vec();
-    let gradient = take(buffer, h.gradient)?.to_vec();
+/// The gradient an answer's buffer holds (the buffer becomes the gradient: no copy of it).
+fn read_gradient(h: &AnswerHeader, mut buffer: Vec<f32>) -> Result<ShareGradient, String> {
+    if buffer.len() != h.gradient + 1 + h.latent {
+        return Err("a gradient message is not as long as its header says".into());
+    }
+    let sums = buffer.split_off(h.gradient);
     Ok(ShareGradient {
-        gradient,
-        recon_sum,
-        kl_sums,
+        gradient: buffer,
+        recon_sum: sums[0],
+        kl_sums: sums[1..].to_vec(),
         rows: h.rows,
     })
 }
 
 /// Reads an answer: the request's id and the share's gradient (Err: the helper's reason).
-pub fn read_answer(json: &str, mut buffer: Vec<f32>) -> Result<(u64, ShareGradient), String> {
+pub fn read_answer(json: &str, buffer: Vec<f32>) -> Result<(u64, ShareGradient), String> {
     let h: AnswerHeader = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    if let Some(error) = h.error {
-        return Err(error);
+    if let Some(error) = &h.error {
+        return Err(error.clone());
     }
-    if buffer.len() != 1 + h.latent + h.gradient {
-        return Err("a share's answer is not as long as its header says".into());
-    }
-    // The gradient is the buffer's tail: moved out, not copied.
-    let gradient = buffer.split_off(1 + h.latent);
-    let kl_sums = buffer.split_off(1);
-    let recon_sum = buffer[0];
-    Ok((
-        h.id,
-        ShareGradient {
-            gradient,
-            recon_sum,
-            kl_sums,
-            rows: h.rows,
-        },
-    ))
+    Ok((h.id, read_gradient(&h, buffer)?))
 }
 
 /// The share this helper computed last, kept for the step's update.
@@ -233,7 +217,7 @@ pub struct Helper {
 
 impl Helper {
     /// Handles one message; a `Share` gets an answer (an unreadable message too, saying why).
-    pub fn handle(&mut self, json: &str, buffer: &[f32]) -> Option<(String, Vec<f32>)> {
+    pub fn handle(&mut self, json: &str, buffer: Vec<f32>) -> Option<(String, Parts<'_>)> {
         let message = match serde_json::from_str::<ToHelper>(json) {
             Ok(m) => m,
             Err(e) => return Some(answer(0, Err(format!("an unreadable helper message: {e}")))),
@@ -246,7 +230,7 @@ impl Helper {
                 weights,
             } => {
                 self.computed = None;
-                let built = Self::replica(config, version, time, weights, buffer);
+                let built = Self::replica(config, version, time, weights, &buffer);
                 (self.replica, self.broken) = match built {
                     Ok(r) => (Some(r), None),
                     Err(e) => (None, Some(e)),
@@ -261,36 +245,30 @@ impl Helper {
                 beta,
                 batch_size,
             } => {
-                let share = self.read_share(version, rows, beta, batch_size, buffer);
+                let share = self.read_share(version, rows, beta, batch_size, &buffer);
                 let gradient = share.map(|s| self.replica.as_ref().expect("checked").gradient(&s));
-                let reply = answer(id, gradient.as_ref().map_err(Clone::clone));
+                let error = gradient.as_ref().err().cloned();
                 self.computed = gradient.ok().map(|gradient| Computed {
                     id,
                     index,
                     beta,
                     gradient,
                 });
-                Some(reply)
+                Some(match (&self.computed, error) {
+                    (_, Some(error)) => answer(id, Err(error)),
+                    (Some(c), None) => answer(id, Ok(&c.gradient)),
+                    (None, None) => unreachable!("a gradient or an error"),
+                })
             }
-            ToHelper::Others {
+            ToHelper::Update {
                 id,
                 learning_rate,
-                shares,
+                other,
+                sums,
             } => {
                 // An update that cannot be taken leaves the replica behind the trainer, which
                 // then sends its whole state with the next share.
-                if let Err(e) = self.update(id, learning_rate, &shares, true, buffer) {
-                    self.replica = None;
-                    self.broken = Some(e);
-                }
-                None
-            }
-            ToHelper::Total {
-                id,
-                learning_rate,
-                sums,
-            } => {
-                if let Err(e) = self.update(id, learning_rate, &[(0, sums)], false, buffer) {
+                if let Err(e) = self.update(id, learning_rate, other, &sums, buffer) {
                     self.replica = None;
                     self.broken = Some(e);
                 }
@@ -352,15 +330,15 @@ impl Helper {
         })
     }
 
-    /// The step's update: from `shares` (the other shares' gradients) and, `with_mine`, this
-    /// helper's, in share order; or from their total alone.
+    /// The step's update: from the other share's gradient and this helper's, in share order,
+    /// or (`other` None) from their total alone.
     fn update(
         &mut self,
         id: u64,
         learning_rate: f64,
-        shares: &[(usize, AnswerHeader)],
-        with_mine: bool,
-        mut buffer: &[f32],
+        other: Option<usize>,
+        sums: &AnswerHeader,
+        buffer: Vec<f32>,
     ) -> Result<(), String> {
         let (Some(mine), Some(replica)) = (self.computed.take(), self.replica.as_mut()) else {
             return Err("an update for a step this helper has no share of".into());
@@ -368,15 +346,12 @@ impl Helper {
         if mine.id != id {
             return Err("an update for another step than this helper's share".into());
         }
-        let mut all = Vec::with_capacity(shares.len() + 1);
-        for (index, header) in shares {
-            all.push((*index, read_gradient(header, &mut buffer)?));
-        }
-        if with_mine {
-            all.push((mine.index, mine.gradient));
-        }
-        all.sort_by_key(|(index, _)| *index);
-        let gradients = all.into_iter().map(|(_, g)| g).collect();
+        let received = read_gradient(sums, buffer)?;
+        let gradients = match other {
+            None => vec![received],
+            Some(i) if i < mine.index => vec![received, mine.gradient],
+            Some(_) => vec![mine.gradient, received],
+        };
         // A refused (non-finite) step changes nothing; the trainer's new state comes whole.
         replica.update(gradients, mine.beta, learning_rate);
         Ok(())

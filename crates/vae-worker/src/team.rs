@@ -7,7 +7,8 @@
 //! step, planned ahead: it computes it while this worker applies the update and reports, so the
 //! training worker takes the smaller share (shares::FIRST_SHARE). glue.rs creates the helpers
 //! and moves messages.
-use crate::helper;
+use crate::helper::{self, Parts};
+use std::borrow::Cow;
 use vae_core::adam::AdamState;
 use vae_core::config::VaeConfig;
 use vae_core::shares::{self, Share, ShareGradient};
@@ -61,9 +62,9 @@ impl StepInFlight {
     }
 }
 
-/// Posts a message to its helper at once (the glue's); without one, messages wait in the
-/// outbox for `take_messages` (the native tests).
-pub type Courier = Box<dyn FnMut(HelperMessage)>;
+/// Posts a message (its helper, json and numbers) at once: the glue's. Without one, messages
+/// wait in the outbox for `take_messages` (the native tests).
+pub type Courier = Box<dyn FnMut(usize, &str, &[Cow<[f32]>])>;
 
 #[derive(Default)]
 pub struct Team {
@@ -87,15 +88,14 @@ impl Team {
 
     /// Posts at once when there is a courier: a helper's update must not wait for this
     /// worker's own update and report.
-    fn send(&mut self, helper: usize, (json, buffer): (String, Vec<f32>)) {
-        let message = HelperMessage {
-            helper,
-            json,
-            buffer,
-        };
+    fn send(&mut self, helper: usize, (json, parts): (String, Parts<'_>)) {
         match &mut self.courier {
-            Some(post) => post(message),
-            None => self.outbox.push(message),
+            Some(post) => post(helper, &json, &parts),
+            None => self.outbox.push(HelperMessage {
+                helper,
+                json,
+                buffer: parts.concat(),
+            }),
         }
     }
 
@@ -327,18 +327,18 @@ impl Team {
         self.send_ahead();
     }
 
+    /// With two shares: the helper's update needs the other one, this worker's (share 0).
     fn send_other_share(&mut self, step: &mut StepInFlight) {
         for helper in step.given.clone() {
-            let mine = helper + 1;
-            let others_in = (0..step.results.len()).all(|i| i == mine || step.results[i].is_some());
-            if !others_in || !self.ready[helper] || step.updated.contains(&helper) {
+            let other = 0;
+            let Some(gradient) = &step.results[other] else {
+                continue;
+            };
+            if !self.ready[helper] || step.updated.contains(&helper) {
                 continue;
             }
-            let others: Vec<_> = (0..step.results.len())
-                .filter(|&i| i != mine)
-                .map(|i| (i, step.results[i].as_ref().expect("all in")))
-                .collect();
-            self.send(helper, helper::others(step.id, step.learning_rate, &others));
+            let message = helper::update(step.id, step.learning_rate, Some(other), gradient);
+            self.send(helper, message);
             step.updated.push(helper);
         }
     }
@@ -350,7 +350,10 @@ impl Team {
         let total = shares::total(step.take_gradients());
         for helper in step.given.clone() {
             if self.ready[helper] {
-                self.send(helper, helper::total(step.id, step.learning_rate, &total));
+                self.send(
+                    helper,
+                    helper::update(step.id, step.learning_rate, None, &total),
+                );
                 step.updated.push(helper);
             }
         }

@@ -106,7 +106,9 @@ fn train_changing_the_learning_rate(
             .iter()
             .filter_map(|m| {
                 assert_eq!(m.helper, 0);
-                helper.handle(&m.json, &m.buffer)
+                helper
+                    .handle(&m.json, m.buffer.clone())
+                    .map(|(j, parts)| (j, parts.concat()))
             })
             .collect();
         assert!(
@@ -191,9 +193,11 @@ fn training_with_a_ready_helper(clock: &dyn Fn() -> f64) -> (Session, Vec<Helper
 /// What a fresh helper answers to `messages` (the whole state, then a share).
 fn fresh_helpers_answer(messages: &[HelperMessage]) -> (String, Vec<f32>) {
     let mut helper = Helper::default();
-    let mut answers = messages
-        .iter()
-        .filter_map(|m| helper.handle(&m.json, &m.buffer));
+    let mut answers = messages.iter().filter_map(|m| {
+        helper
+            .handle(&m.json, m.buffer.clone())
+            .map(|(j, parts)| (j, parts.concat()))
+    });
     answers.next().expect("an answer")
 }
 
@@ -324,7 +328,14 @@ fn train_with_helpers(workers: u8, helped: bool, steps: usize) -> (Vec<f32>, usi
                 .count();
             let answers: Vec<_> = messages
                 .iter()
-                .filter_map(|m| Some((m.helper, replicas[m.helper].handle(&m.json, &m.buffer)?)))
+                .filter_map(|m| {
+                    Some((
+                        m.helper,
+                        replicas[m.helper]
+                            .handle(&m.json, m.buffer.clone())
+                            .map(|(j, p)| (j, p.concat()))?,
+                    ))
+                })
                 .collect();
             for (helper, (json, buffer)) in answers {
                 assert!(json.contains("\"error\":null"), "{json}");
