@@ -99,22 +99,43 @@ impl FusedAdam {
 
     /// One update of every weight from the flat `gradient`: w ← w − lr·m̂ / (√v̂ + ε).
     pub fn step(&mut self, lr: f64, model: Vae, gradient: &[f32]) -> Vae {
-        assert_eq!(
-            self.weights(&model).len(),
-            gradient.len(),
+        self.step_sum(lr, model, &[gradient])
+    }
+
+    /// One update from the sum of `gradients` (the shares' of a step, shares.rs), summed in
+    /// order inside the update's pass rather than in a pass of its own: the same numbers as
+    /// summing first.
+    pub fn step_sum(&mut self, lr: f64, model: Vae, gradients: &[&[f32]]) -> Vae {
+        let n = self.weights(&model).len();
+        assert!(
+            gradients.iter().all(|g| g.len() == n),
             "a gradient of another model"
         );
+        match gradients {
+            [g] => self.update(lr, g.iter().copied()),
+            [a, b] => self.update(lr, a.iter().zip(*b).map(|(x, y)| x + y)),
+            _ => {
+                let mut sum = gradients.first().map_or(vec![0.0; n], |g| g.to_vec());
+                for g in &gradients[1..] {
+                    sum.iter_mut().zip(*g).for_each(|(s, x)| *s += x);
+                }
+                self.update(lr, sum.into_iter())
+            }
+        }
+        flat::write(model, &self.weights)
+    }
+
+    fn update(&mut self, lr: f64, gradient: impl Iterator<Item = f32>) {
         self.time += 1;
         // m̂ / (√v̂ + ε) as burn writes it: m·√(1−β₂ᵗ)/(1−β₁ᵗ) / (√v + ε·√(1−β₂ᵗ)).
         let bc2_sqrt = (1.0 - BETA_2.powi(self.time)).sqrt();
         let factor = bc2_sqrt / (1.0 - BETA_1.powi(self.time));
         let (eps, lr) = (EPSILON * bc2_sqrt, lr as f32);
         let moments = self.m.iter_mut().zip(self.v.iter_mut());
-        for ((w, &g), (m, v)) in self.weights.iter_mut().zip(gradient).zip(moments) {
+        for ((w, g), (m, v)) in self.weights.iter_mut().zip(gradient).zip(moments) {
             (*m, *v) = next_moments(*m, *v, g);
             *w -= (*m * factor / (v.sqrt() + eps)) * lr;
         }
-        flat::write(model, &self.weights)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::config::VaeConfig;
 use crate::flat;
 use crate::model::Vae;
 use crate::shares::{self, Share, ShareGradient};
-use crate::train::Version;
+use crate::train::{slices, Version};
 use burn::module::Module;
 use burn::tensor::Device;
 
@@ -64,13 +64,13 @@ impl Replica {
     /// taken. A refused (non-finite) step changes nothing here; the trainer restores its last
     /// good state under a new version, which the replica then receives whole.
     pub fn update(&mut self, gradients: Vec<ShareGradient>, beta: f32, learning_rate: f64) -> bool {
-        let (_, gradient) = shares::combine(gradients, beta);
-        let Some(gradient) = gradient else {
+        let (_, gradients) = shares::combine(gradients, beta);
+        let Some(gradients) = gradients else {
             return false;
         };
         self.model = self
             .optim
-            .step(learning_rate, self.model.clone(), &gradient);
+            .step_sum(learning_rate, self.model.clone(), &slices(&gradients));
         self.version.updates += 1;
         true
     }

@@ -81,20 +81,6 @@ pub fn split(batch: &Batch, eps: &[f32], beta: f32, count: usize) -> Vec<Share> 
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::bounds;
-
-    #[test]
-    fn the_first_share_is_smaller_and_every_row_is_in_one_share() {
-        assert_eq!(bounds(128, 2), [0, 56, 128]);
-        assert_eq!(bounds(32, 3), [0, 9, 20, 32]);
-        assert_eq!(bounds(128, 1), [0, 128]);
-        assert_eq!(bounds(3, 8), [0, 1, 2, 3], "no empty share");
-        assert_eq!(bounds(2, 2), [0, 1, 2]);
-    }
-}
-
 /// Forward and backward of one share on `model` (which must record gradients).
 pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device) -> ShareGradient {
     match (&model.encoder, &model.decoder) {
@@ -158,34 +144,38 @@ pub(crate) fn terms(
 /// the summed gradient (empty when a share's is). `combine` of this one total gives exactly
 /// what `combine` of the shares gives, so a worker sent the total takes the same update.
 pub fn total(shares: Vec<ShareGradient>) -> ShareGradient {
-    let dims = shares.first().map_or(0, |s| s.kl_sums.len());
+    let sums = sums(&shares);
     let refused = shares.iter().any(|s| s.gradient.is_empty());
-    let recon_sum = shares.iter().map(|s| s.recon_sum).sum();
-    let kl_sums = (0..dims)
-        .map(|d| shares.iter().map(|s| s.kl_sums[d]).sum())
-        .collect();
-    let rows = shares.iter().map(|s| s.rows).sum();
-    let mut shares = shares.into_iter();
-    let mut gradient = shares.next().map(|s| s.gradient).unwrap_or_default();
-    for share in shares {
-        for (total, g) in gradient.iter_mut().zip(&share.gradient) {
+    let mut gradients = shares.into_iter().map(|s| s.gradient);
+    let mut gradient = gradients.next().unwrap_or_default();
+    for share in gradients {
+        for (total, g) in gradient.iter_mut().zip(&share) {
             *total += g;
         }
     }
     if refused {
         gradient.clear();
     }
+    ShareGradient { gradient, ..sums }
+}
+
+/// The shares' loss sums and rows, in share order (no gradient).
+fn sums(shares: &[ShareGradient]) -> ShareGradient {
+    let dims = shares.first().map_or(0, |s| s.kl_sums.len());
     ShareGradient {
-        gradient,
-        recon_sum,
-        kl_sums,
-        rows,
+        gradient: Vec::new(),
+        recon_sum: shares.iter().map(|s| s.recon_sum).sum(),
+        kl_sums: (0..dims)
+            .map(|d| shares.iter().map(|s| s.kl_sums[d]).sum())
+            .collect(),
+        rows: shares.iter().map(|s| s.rows).sum(),
     }
 }
 
-/// The whole batch's loss terms and summed gradient, or None when a loss was not finite.
-pub fn combine(shares: Vec<ShareGradient>, beta: f32) -> (LossParts, Option<Vec<f32>>) {
-    let whole = total(shares);
+/// The whole batch's loss terms and the shares' gradients, to be summed in share order (the
+/// optimiser does it in its own pass: adam.rs), or None when a loss was not finite.
+pub fn combine(shares: Vec<ShareGradient>, beta: f32) -> (LossParts, Option<Vec<Vec<f32>>>) {
+    let whole = sums(&shares);
     let rows = whole.rows.max(1) as f32;
     let kl_per_dim: Vec<f32> = whole.kl_sums.iter().map(|k| k / rows).collect();
     let recon = whole.recon_sum / rows;
@@ -197,8 +187,25 @@ pub fn combine(shares: Vec<ShareGradient>, beta: f32) -> (LossParts, Option<Vec<
         beta,
         kl_per_dim,
     };
-    if !parts.is_finite() || whole.gradient.is_empty() {
+    if !parts.is_finite() || shares.iter().any(|s| s.gradient.is_empty()) {
         return (parts, None);
     }
-    (parts, Some(whole.gradient))
+    (
+        parts,
+        Some(shares.into_iter().map(|s| s.gradient).collect()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bounds;
+
+    #[test]
+    fn the_first_share_is_smaller_and_every_row_is_in_one_share() {
+        assert_eq!(bounds(128, 2), [0, 56, 128]);
+        assert_eq!(bounds(32, 3), [0, 9, 20, 32]);
+        assert_eq!(bounds(128, 1), [0, 128]);
+        assert_eq!(bounds(3, 8), [0, 1, 2, 3], "no empty share");
+        assert_eq!(bounds(2, 2), [0, 1, 2]);
+    }
 }

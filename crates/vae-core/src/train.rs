@@ -74,6 +74,11 @@ impl fmt::Display for TrainError {
 
 impl std::error::Error for TrainError {}
 
+/// The shares' gradients as slices, for FusedAdam::step_sum.
+pub(crate) fn slices(gradients: &[Vec<f32>]) -> Vec<&[f32]> {
+    gradients.iter().map(Vec::as_slice).collect()
+}
+
 impl Trainer {
     /// Fresh weights from the config's seed.
     pub fn new(config: TrainingConfig) -> Result<Self, ConfigError> {
@@ -194,8 +199,8 @@ impl Trainer {
     /// weights before it come back.
     pub fn apply(&mut self, gradients: Vec<ShareGradient>) -> Result<LossParts, TrainError> {
         let beta = self.config.beta_at(self.step);
-        let (parts, gradient) = shares::combine(gradients, beta);
-        let Some(gradient) = gradient else {
+        let (parts, gradients) = shares::combine(gradients, beta);
+        let Some(gradients) = gradients else {
             self.model = self.last_good.clone();
             self.optim = FusedAdam::new();
             self.version = Version::new_line();
@@ -205,9 +210,11 @@ impl Trainer {
             });
         };
         self.last_good = self.model.clone();
-        self.model = self
-            .optim
-            .step(self.config.learning_rate, self.model.clone(), &gradient);
+        self.model = self.optim.step_sum(
+            self.config.learning_rate,
+            self.model.clone(),
+            &slices(&gradients),
+        );
         self.step += 1;
         self.version.updates += 1;
         Ok(parts)
