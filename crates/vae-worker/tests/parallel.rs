@@ -136,15 +136,7 @@ fn train_changing_the_learning_rate(
             assert!(step <= done);
         }
     }
-    s.handle(Command::Train { running: false }, None, 2.0);
-    let saved = s.handle(Command::SaveWeights { snapshot: false }, None, 3.0);
-    let bytes = saved
-        .into_iter()
-        .find_map(|o| o.buffer)
-        .expect("the weights file");
-    let (header, model) = vae_core::weights::load(&bytes).expect("a weights file");
-    assert_eq!(header.steps, steps);
-    (vae_core::flat::read(&model), states)
+    (weights_after(s, steps), states)
 }
 
 #[test]
@@ -343,6 +335,12 @@ fn train_with_helpers(workers: u8, helped: bool, steps: usize) -> (Vec<f32>, usi
             }
         }
     }
+    (weights_after(s, steps), states)
+}
+
+/// Pauses `s` after `steps` steps; its weights, flat (a weights file also holds burn's
+/// parameter ids, which differ from model to model).
+fn weights_after(mut s: Session, steps: usize) -> Vec<f32> {
     s.handle(Command::Train { running: false }, None, 2.0);
     let saved = s.handle(Command::SaveWeights { snapshot: false }, None, 3.0);
     let bytes = saved
@@ -351,7 +349,7 @@ fn train_with_helpers(workers: u8, helped: bool, steps: usize) -> (Vec<f32>, usi
         .expect("a weights file");
     let (header, model) = vae_core::weights::load(&bytes).expect("a weights file");
     assert_eq!(header.steps, steps);
-    (vae_core::flat::read(&model), states)
+    vae_core::flat::read(&model)
 }
 
 #[test]
