@@ -7,10 +7,7 @@ cd "$(dirname "$0")/.."
 # compiled once per machine, not once per clone.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vae-lab/target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
-# The tools (trunk, wasm-bindgen-cli: minutes of compiling on a fresh machine) install while the
-# native tests compile and run: on 2 cores each build leaves gaps the other fills.
-bash scripts/tools.sh &
-tools=$!
+bash scripts/tools.sh
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Debian's chromium"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -23,7 +20,6 @@ fi
 
 echo "== Rust tests (native)"
 cargo test --workspace
-wait "$tools"
 
 # The page's build compiles vae-core for wasm32 inside the worker: no separate wasm32 build of
 # the core (it compiled burn once more, with other features).

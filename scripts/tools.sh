@@ -8,9 +8,6 @@ cd "$(dirname "$0")/.."
 # compiled once per machine, not once per clone.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vae-lab/target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
-# The tools build in a target dir of their own: test.sh installs them while the native tests
-# compile, and two cargos sharing one target dir would wait for each other's lock.
-TOOLS_TARGET_DIR="$(dirname "$CARGO_TARGET_DIR")/tools-target"
 TRUNK_VERSION=0.21.14
 BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
@@ -24,13 +21,13 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   # own release profile (fat LTO, one codegen unit) took 8.6 of a 2-core machine's minutes,
   # this 3.4, and trunk's work (copying files, starting cargo and wasm-bindgen, serving) does
   # not need the speed.
-  CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false \
-    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 cargo install trunk --version "$TRUNK_VERSION" --locked --no-default-features
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+    cargo install trunk --version "$TRUNK_VERSION" --locked --no-default-features
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $BINDGEN_VERSION" ]; then
   echo "installing wasm-bindgen-cli $BINDGEN_VERSION (takes a few minutes, once)"
   # Not --locked: its lockfile pins a crate version the registry no longer serves (DESIGN.md).
   # No default features: their TLS only serves the test runner's downloads.
-  CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo install wasm-bindgen-cli --version "=$BINDGEN_VERSION" --force --no-default-features
+  cargo install wasm-bindgen-cli --version "=$BINDGEN_VERSION" --force --no-default-features
 fi
 cargo fetch --quiet
