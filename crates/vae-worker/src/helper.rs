@@ -247,17 +247,21 @@ impl Helper {
             } => {
                 let share = self.read_share(version, rows, beta, batch_size, &buffer);
                 let gradient = share.map(|s| self.replica.as_ref().expect("checked").gradient(&s));
-                let error = gradient.as_ref().err().cloned();
-                self.computed = gradient.ok().map(|gradient| Computed {
-                    id,
-                    index,
-                    beta,
-                    gradient,
-                });
-                Some(match (&self.computed, error) {
-                    (_, Some(error)) => answer(id, Err(error)),
-                    (Some(c), None) => answer(id, Ok(&c.gradient)),
-                    (None, None) => unreachable!("a gradient or an error"),
+                // The gradient is kept for the step's update; the answer is copied from it.
+                Some(match gradient {
+                    Err(error) => {
+                        self.computed = None;
+                        answer(id, Err(error))
+                    }
+                    Ok(gradient) => {
+                        let computed = self.computed.insert(Computed {
+                            id,
+                            index,
+                            beta,
+                            gradient,
+                        });
+                        answer(id, Ok(&computed.gradient))
+                    }
                 })
             }
             ToHelper::Update {
