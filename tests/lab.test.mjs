@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { serve, launch, openLab, status, canvasStats, canvasChanged, screenshot, OUTPUT } from "./support.mjs";
+import { serve, launch, openLab, status, canvasStats, canvasChanged, screenshot, singleSteps, OUTPUT } from "./support.mjs";
 
 let server, context;
 before(async () => { server = await serve(); context = await launch(); });
@@ -237,11 +237,7 @@ test("the same link gives the same run: two page loads, identical losses at step
   const run = async () => {
     const { page } = await openLab(context, server.url, "?seed=7&hidden=64&latent=8&batch=64");
     await until(page, () => document.querySelector("#info").textContent.includes("8 latent dimensions"));
-    // Step by step (a training slice stops at whatever step its 40 ms end at).
-    for (let i = 0; i < 200; i++) {
-      await page.click("#step");
-      await page.waitForFunction((n) => Number(document.querySelector("#status").dataset.step) === n, i + 1, { polling: 10 });
-    }
+    await singleSteps(page, 200);
     const result = await status(page);
     await page.close();
     return result;

@@ -2,7 +2,7 @@
 // the worker count, and a helper that cannot run leaves training to one worker.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve, launch, openLab, status } from "./support.mjs";
+import { serve, launch, openLab, status, singleSteps } from "./support.mjs";
 
 let server, context;
 before(async () => { server = await serve(); context = await launch(); });
@@ -18,11 +18,7 @@ async function run(workers, steps, { url = server.url } = {}) {
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   await page.goto(url + LINK + `&workers=${workers}`);
   await until(page, () => !document.querySelector("#train").disabled && document.querySelector("#info").textContent.includes("8 latent dimensions"));
-  // Step by step, so that runs stop at the same step (a slice ends wherever its 40 ms do).
-  for (let i = 0; i < steps; i++) {
-    await page.click("#step");
-    await until(page, (n) => Number(document.querySelector("#status").dataset.step) === n, i + 1);
-  }
+  await singleSteps(page, steps);
   const result = { ...(await status(page)), workers: await page.getAttribute("#status", "data-workers") };
   const message = await page.textContent("#error");
   await page.close();
