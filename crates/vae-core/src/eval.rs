@@ -17,13 +17,14 @@ pub fn evaluate(model: &Vae, cfg: &VaeConfig, data: &Dataset, beta: f32) -> Loss
     let mut noise = Rng::new(EVAL_SEED);
     let parts: Vec<(LossParts, usize)> = Batch::all_of(data, 500)
         .map(|batch| {
-            let (x, class) = tensors::batch(&batch, cfg.num_classes, &device); // [b, pixels]
+            let x = tensors::matrix(batch.images.clone(), batch.len(), &device); // [b, pixels]
             let eps = tensors::matrix(
                 noise.normals(batch.len() * cfg.latent_dim),
                 batch.len(),
                 &device,
             ); // [b, latent]
-            let (posterior, logits) = model.forward(x.clone(), class, eps);
+            let (posterior, logits) =
+                model.forward_values(cfg, &batch.images, &batch.labels, eps, &device);
             let recon = reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x); // [b]
             (
                 LossParts::from_tensors(recon, kl_per_dim(&posterior), beta),

@@ -92,3 +92,49 @@ fn views_have_their_documented_shapes() {
     );
     assert!(a.iter().all(|s| s.is_finite() && *s > 0.0));
 }
+
+/// The held-out evaluation computes the MLP's big layers by hand (`Vae::forward_values`): the
+/// same posterior and logits as burn's forward, plain and conditional, up to the order of sums.
+#[test]
+fn the_evaluation_forward_by_hand_is_burns_forward() {
+    use vae_core::backend::inference_device;
+    use vae_core::data::Batch;
+    use vae_core::rng::Rng;
+    use vae_core::tensors::{batch, matrix, to_vec};
+    let device = inference_device();
+    for classes in [0, 10] {
+        let mut config = small_mlp(4);
+        config.model.num_classes = classes;
+        let (trainer, test) = trained(&config, 30);
+        let model = trainer.model();
+        let rows = 50;
+        let images = Batch::gather(&test, &(0..rows).collect::<Vec<_>>());
+        let eps = || matrix(Rng::new(9).normals(rows * 4), rows, &device);
+        let (x, class) = batch(&images, classes, &device);
+        let (posterior, logits) = model.forward(x, class, eps());
+        let (by_hand, hand_logits) = model.forward_values(
+            &config.model,
+            &images.images,
+            &images.labels,
+            eps(),
+            &device,
+        );
+        for (name, a, b) in [
+            ("μ", posterior.mu, by_hand.mu),
+            ("log σ²", posterior.log_var, by_hand.log_var),
+            ("logits", logits, hand_logits),
+        ] {
+            let (a, b) = (to_vec(a), to_vec(b));
+            assert_eq!(a.len(), b.len(), "{name}");
+            let scale = a.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let worst = a
+                .iter()
+                .zip(&b)
+                .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
+            assert!(
+                scale > 0.0 && worst <= 1e-5 * scale,
+                "{name}, {classes} classes: {worst} of {scale}"
+            );
+        }
+    }
+}
