@@ -26,9 +26,9 @@ cargo test --workspace
 echo "== page: release build (vae-core, the worker and the UI for wasm32)"
 trunk build --release
 
-# Every browser test runs twice: training shared by 2 workers (a helper worker beside the
-# training worker), and in 1 worker, as on a device with one core or without nested workers.
-# workers.test.mjs names the worker count in each of its links, so it runs once: a second run
+# The browser tests run twice: training shared by 2 workers (a helper worker beside the
+# training worker), and in 1 worker, as on a device with one core or without nested workers —
+# all but workers.test.mjs, which names the worker count in each of its links: a second run
 # would repeat it exactly.
 echo "== browser tests (headless Chromium), 2 training workers"
 (cd tests && VAE_WORKERS=2 node --test --test-concurrency=1 ./*.test.mjs)

@@ -23,8 +23,7 @@ pub fn evaluate(model: &Vae, cfg: &VaeConfig, data: &Dataset, beta: f32) -> Loss
                 batch.len(),
                 &device,
             ); // [b, latent]
-            let (posterior, logits) =
-                model.forward_values(cfg, &batch.images, &batch.labels, eps, &device);
+            let (posterior, logits) = model.forward_batch(cfg, &batch, eps, &device);
             let recon = reconstruction(cfg.recon_loss, cfg.output_sigma, logits, x); // [b]
             (
                 LossParts::from_tensors(recon, kl_per_dim(&posterior), beta),

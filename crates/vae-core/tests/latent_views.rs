@@ -93,7 +93,7 @@ fn views_have_their_documented_shapes() {
     assert!(a.iter().all(|s| s.is_finite() && *s > 0.0));
 }
 
-/// The held-out evaluation computes the MLP's big layers by hand (`Vae::forward_values`): the
+/// The held-out evaluation computes the MLP's big layers by hand (`Vae::forward_batch`): the
 /// same posterior and logits as burn's forward, plain and conditional, up to the order of sums.
 #[test]
 fn the_evaluation_forward_by_hand_is_burns_forward() {
@@ -112,13 +112,7 @@ fn the_evaluation_forward_by_hand_is_burns_forward() {
         let eps = || matrix(Rng::new(9).normals(rows * 4), rows, &device);
         let (x, class) = batch(&images, classes, &device);
         let (posterior, logits) = model.forward(x, class, eps());
-        let (by_hand, hand_logits) = model.forward_values(
-            &config.model,
-            &images.images,
-            &images.labels,
-            eps(),
-            &device,
-        );
+        let (by_hand, hand_logits) = model.forward_batch(&config.model, &images, eps(), &device);
         for (name, a, b) in [
             ("μ", posterior.mu, by_hand.mu),
             ("log σ²", posterior.log_var, by_hand.log_var),

@@ -1,6 +1,7 @@
 //! The Vae module: encode → reparameterize → decode, and the config that builds it.
 use super::{weight_and_bias, ConvDecoder, ConvEncoder, LayerInput, MlpDecoder, MlpEncoder};
 use crate::config::{Arch, VaeConfig};
+use crate::data::Batch;
 use crate::tensors;
 use burn::module::Module;
 use burn::tensor::activation::sigmoid;
@@ -141,34 +142,26 @@ impl Vae {
         (posterior, logits)
     }
 
-    /// `forward` of a batch given as plain values, for evaluation (no gradients). The MLP's two
-    /// big layers are computed as training computes them, by hand, so that the zeros in their
-    /// inputs cost nothing (dense_layer.rs): the held-out evaluation runs 1,000 images through
-    /// the model every 1.5 s while the page trains.
+    /// `forward` of a batch of the dataset, for evaluation (no gradients). The MLP's two big
+    /// layers are computed as training computes them, by hand, so that the zeros in their inputs
+    /// cost nothing (dense_layer.rs): the held-out evaluation runs 1,000 images through the
+    /// model every 1.5 s while the page trains.
     /// # Shapes
-    /// - images: [batch, pixels], labels: [batch] (read by conditional models), eps: [batch, latent]
-    /// - returns (posterior, logits: [batch, pixels])
-    pub fn forward_values(
+    /// - eps: [batch, latent]; returns (posterior, logits: [batch, pixels])
+    pub fn forward_batch(
         &self,
         cfg: &VaeConfig,
-        images: &[f32],
-        labels: &[u8],
+        batch: &Batch,
         eps: Tensor<2>,
         device: &Device,
     ) -> (Posterior, Tensor<2>) {
-        let rows = eps.dims()[0];
-        let class = tensors::one_hot(&labels[..rows.min(labels.len())], cfg.num_classes, device);
-        let (Encoder::Mlp(encoder), Decoder::Mlp(decoder), true) = (
-            &self.encoder,
-            &self.decoder,
-            cfg.num_classes == 0 || labels.len() >= rows,
-        ) else {
-            return self.forward(tensors::matrix(images.to_vec(), rows, device), class, eps);
+        let rows = batch.len();
+        let class = tensors::one_hot(&batch.labels, cfg.num_classes, device);
+        let (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) = (&self.encoder, &self.decoder) else {
+            let x = tensors::matrix(batch.images.clone(), rows, device);
+            return self.forward(x, class, eps);
         };
-        let input = match cfg.num_classes {
-            0 => LayerInput::new(images.to_vec(), cfg.image.pixels()),
-            classes => LayerInput::joined(images, &labels[..rows], classes, None),
-        };
+        let input = LayerInput::joined(&batch.images, &batch.labels, cfg.num_classes, None);
         let (weight, bias) = weight_and_bias(&encoder.hidden);
         let pre = tensors::matrix(input.forward(&weight, &bias), rows, device); // [batch, hidden]
         let (mu, log_var) = encoder.head(pre);
