@@ -70,15 +70,19 @@ fn gaussian(logits: &[f32], x: &[f32], sigma: f32, scale: f32, loss: &mut [f32],
 fn exp_nonpositive(x: f32) -> f32 {
     const LOG2_E: f32 = std::f32::consts::LOG2_E;
     const ROUND: f32 = 12_582_912.0; // 1.5 · 2²³: adding and subtracting it rounds to an integer
-    let x = x.max(-87.0);
-    let n = (x * LOG2_E + ROUND) - ROUND;
+    let x = if x > -87.0 { x } else { -87.0 };
+    let rounded = x * LOG2_E + ROUND; // ROUND + n, whose last mantissa bits are n itself
+    let n = rounded - ROUND;
     let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
     let p = ((((1.987_569_2e-4 * r + 1.398_2e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
         + 0.166_666_65)
         * r
         + 0.5;
     let e_r = p * r * r + r + 1.0;
-    e_r * f32::from_bits(((n as i32 + 127) << 23) as u32)
+    // 2ⁿ from n's bits in `rounded` by integer arithmetic: a float-to-int cast here kept the
+    // loops that call this from using SIMD.
+    let n_bits = rounded.to_bits().wrapping_sub(ROUND.to_bits());
+    e_r * f32::from_bits(n_bits.wrapping_add(127) << 23)
 }
 
 /// ln(1 + u) for u in [0, 1]: 2·atanh(s) with s = u / (2 + u) ≤ ⅓, whose odd series
