@@ -62,6 +62,18 @@ impl FusedAdam {
         Self::default()
     }
 
+    /// An optimiser whose master weights are `model`'s, read now.
+    pub fn for_model(model: &Vae) -> Self {
+        let mut optim = Self::new();
+        optim.weights(model);
+        optim
+    }
+
+    /// The master weights as they are (empty before the first read: `for_model` reads at once).
+    pub fn current(&self) -> &[f32] {
+        &self.weights
+    }
+
     /// The master weights, read from `model` the first time (then kept, so always current).
     pub fn weights(&mut self, model: &Vae) -> &[f32] {
         if self.weights.is_empty() {

@@ -1,7 +1,7 @@
 //! Every parameter of a model as one flat vector, in the order burn visits them. The optimiser
 //! keeps its master weights this way, and weights and gradients travel between workers this way.
 use crate::model::{HandGradient, Vae};
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 
@@ -21,6 +21,25 @@ pub fn lengths(model: &Vae) -> Vec<usize> {
     let mut lengths = Lengths(Vec::new());
     model.visit(&mut lengths);
     lengths.0
+}
+
+/// Parameter `id`'s values within `values`, the model's parameters flat (no copy).
+/// Panics when the model has no such parameter or `values` is another model's.
+pub fn parameter<'a>(model: &Vae, values: &'a [f32], id: ParamId) -> &'a [f32] {
+    assert_eq!(values.len(), len(model), "flat values of another model");
+    struct Find(ParamId, usize, Option<std::ops::Range<usize>>);
+    impl ModuleVisitor for Find {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let n = param.val().shape().num_elements();
+            if param.id == self.0 {
+                self.2 = Some(self.1..self.1 + n);
+            }
+            self.1 += n;
+        }
+    }
+    let mut find = Find(id, 0, None);
+    model.visit(&mut find);
+    &values[find.2.expect("a parameter of this model")]
 }
 
 /// The current weights. Slow for big layers (burn-ndarray's layout): read once, then keep them.

@@ -13,17 +13,20 @@
 use crate::config::VaeConfig;
 use crate::flat;
 use crate::model::{
-    hand_gradients, weight_and_bias, LayerInput, MlpDecoder, MlpEncoder, Posterior, Vae,
+    hand_gradients, weight_and_bias_in, LayerInput, MlpDecoder, MlpEncoder, Posterior, Vae,
 };
 use crate::shares::{self, Share, ShareGradient, Terms};
 use crate::tensors::{self, matrix, to_vec};
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
 
+/// `weights`: the model's, flat (flat.rs), where the big layers are read.
 /// `sparse`: both layers' products sparse (Some(true)), dense (Some(false)), or each chosen by
 /// its input's zeros (None, as training does; see dense_layer.rs).
+#[allow(clippy::too_many_arguments)]
 pub fn gradient(
     model: &Vae,
+    weights: &[f32],
     encoder: &MlpEncoder,
     decoder: &MlpDecoder,
     config: &VaeConfig,
@@ -37,14 +40,14 @@ pub fn gradient(
 
     let (images, labels) = (&share.batch.images, &share.batch.labels);
     let input = LayerInput::joined(images, labels, config.num_classes, sparse);
-    let (w_first, b_first) = weight_and_bias(&encoder.hidden);
-    let pre = matrix(input.forward(&w_first, &b_first), rows, device).require_grad(); // [rows, hidden]
+    let (w_first, b_first) = weight_and_bias_in(&encoder.hidden, model, weights);
+    let pre = matrix(input.forward(w_first, b_first), rows, device).require_grad(); // [rows, hidden]
     let (mu, log_var) = encoder.head(pre.clone());
     let posterior = Posterior { mu, log_var };
     let h = decoder.hidden_units(Vae::reparameterize(&posterior, eps), class); // [rows, hidden]
     let units = LayerInput::with_choice(tensors::read(&h), config.hidden, sparse);
-    let (w_out, b_out) = weight_and_bias(&decoder.out);
-    let logits = units.forward(&w_out, &b_out); // [rows, pixels]
+    let (w_out, b_out) = weight_and_bias_in(&decoder.out, model, weights);
+    let logits = units.forward(w_out, b_out); // [rows, pixels]
 
     let Terms {
         answer,
@@ -56,7 +59,7 @@ pub fn gradient(
     };
 
     let (g_w_out, g_b_out) = units.weight_gradient(&g_logits, b_out.len());
-    let g_h = units.relu_input_gradient(&g_logits, &w_out);
+    let g_h = units.relu_input_gradient(&g_logits, w_out);
     let surrogate = (h * matrix(g_h, rows, device)).sum() + kl;
     let mut grads = surrogate.backward();
     let g_pre = pre
@@ -119,7 +122,8 @@ mod tests {
         let device = training_device();
         let mut trainer = Trainer::new(config.clone()).unwrap();
         let share = trainer.plan(&batch, 1).unwrap().remove(0);
-        let model = flat::write(config.model.init(1, &device), trainer.flat_weights());
+        let weights = trainer.flat_weights().to_vec();
+        let model = flat::write(config.model.init(1, &device), &weights);
         let (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) = (&model.encoder, &model.decoder)
         else {
             panic!("an MLP")
@@ -130,6 +134,7 @@ mod tests {
         for sparse in [Some(true), Some(false), None] {
             let by_hand = gradient(
                 &model,
+                &weights,
                 encoder,
                 decoder,
                 &config.model,

@@ -57,7 +57,8 @@ impl Replica {
 
     /// One share's gradient at the replica's weights (the trainer's `share_gradient`).
     pub fn gradient(&self, share: &Share) -> ShareGradient {
-        shares::gradient(&self.model, &self.config, share, &self.device)
+        let weights = self.optim.current();
+        shares::gradient(&self.model, weights, &self.config, share, &self.device)
     }
 
     /// The trainer's update from every share's gradient, in share order: true when it was

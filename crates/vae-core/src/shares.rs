@@ -81,15 +81,22 @@ pub fn split(batch: &Batch, eps: &[f32], beta: f32, count: usize) -> Vec<Share> 
         .collect()
 }
 
-/// Forward and backward of one share on `model` (which must record gradients).
-pub fn gradient(model: &Vae, config: &VaeConfig, share: &Share, device: &Device) -> ShareGradient {
+/// Forward and backward of one share on `model` (which must record gradients). `weights` are
+/// the model's, flat (flat.rs), as the optimiser keeps them: the MLP reads its big layers there.
+pub fn gradient(
+    model: &Vae,
+    weights: &[f32],
+    config: &VaeConfig,
+    share: &Share,
+    device: &Device,
+) -> ShareGradient {
     match (&model.encoder, &model.decoder) {
         (Encoder::Conv(encoder), Decoder::Conv(decoder)) => {
             conv_gradient::gradient(model, encoder, decoder, config, share, device)
         }
-        (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) => {
-            mlp_gradient::gradient(model, encoder, decoder, config, share, device, None)
-        }
+        (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) => mlp_gradient::gradient(
+            model, weights, encoder, decoder, config, share, device, None,
+        ),
         _ => unreachable!("a config builds an encoder and a decoder of one kind"),
     }
 }

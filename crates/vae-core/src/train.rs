@@ -96,7 +96,7 @@ impl Trainer {
         Self {
             noise: Rng::new(config.seed ^ 0x5EED),
             last_good: model.clone(),
-            optim: FusedAdam::new(),
+            optim: FusedAdam::for_model(&model),
             step: 0,
             version: Version::new_line(),
             config,
@@ -175,7 +175,14 @@ impl Trainer {
 
     /// One share's gradient at the current weights.
     pub fn share_gradient(&self, share: &Share) -> ShareGradient {
-        shares::gradient(&self.model, &self.config.model, share, &self.device)
+        let weights = self.optim.current();
+        shares::gradient(
+            &self.model,
+            weights,
+            &self.config.model,
+            share,
+            &self.device,
+        )
     }
 
     /// The current weights, flat in the model's parameter order: what other workers compute
@@ -202,7 +209,7 @@ impl Trainer {
         let (parts, gradients) = shares::combine(gradients, beta);
         let Some(gradients) = gradients else {
             self.model = self.last_good.clone();
-            self.optim = FusedAdam::new();
+            self.optim = FusedAdam::for_model(&self.model);
             self.version = Version::new_line();
             return Err(TrainError::NonFinite {
                 step: self.step,

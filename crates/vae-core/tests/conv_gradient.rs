@@ -17,7 +17,7 @@ fn objective(
     weights: &[f32],
 ) -> f64 {
     let model = flat::write(model.clone(), weights);
-    let g = shares::gradient(&model, config, share, &training_device());
+    let g = shares::gradient(&model, weights, config, share, &training_device());
     let kl: f32 = g.kl_sums.iter().sum();
     ((g.recon_sum + share.beta * kl) / share.batch_size as f32) as f64
 }
@@ -45,7 +45,8 @@ fn check_arch(arch: Arch, loss: ReconLoss, classes: usize) {
         .remove(0);
     let weights = trainer.flat_weights().to_vec();
     let model = flat::write(config.model.init(1, &training_device()), &weights);
-    let gradient = shares::gradient(&model, &config.model, &share, &training_device()).gradient;
+    let gradient =
+        shares::gradient(&model, &weights, &config.model, &share, &training_device()).gradient;
     assert_eq!(gradient.len(), weights.len());
     // Along each parameter tensor's own gradient g (conv kernels and biases, dense layers), the
     // objective must change at the rate |g|: a mistake in a tensor's gradient (a wrong tap, a

@@ -1,6 +1,8 @@
 //! What the layers computed by hand share (conv_layers.rs, the MLP's input layer): they keep
 //! their weights in burn's Linear modules, read them out, and hand their gradients back to
 //! `flat::gradients_with` by parameter id.
+use super::Vae;
+use crate::flat;
 use crate::tensors::read;
 use burn::module::ParamId;
 use burn::nn::Linear;
@@ -15,6 +17,24 @@ pub(crate) fn weight_and_bias(layer: &Linear) -> (Vec<f32>, Vec<f32>) {
         .as_ref()
         .expect("layers computed by hand have a bias");
     (read(&layer.weight.val()), read(&bias.val()))
+}
+
+/// The same, as slices of the model's flat weights (flat.rs): training reads its big layers
+/// there, as the optimiser keeps them, rather than copying 1.25 MB each out of burn's tensors
+/// for every share.
+pub(crate) fn weight_and_bias_in<'a>(
+    layer: &Linear,
+    model: &Vae,
+    weights: &'a [f32],
+) -> (&'a [f32], &'a [f32]) {
+    let bias = layer
+        .bias
+        .as_ref()
+        .expect("layers computed by hand have a bias");
+    (
+        flat::parameter(model, weights, layer.weight.id),
+        flat::parameter(model, weights, bias.id),
+    )
 }
 
 pub(crate) fn hand_gradients(
