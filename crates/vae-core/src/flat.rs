@@ -27,6 +27,11 @@ pub fn lengths(model: &Vae) -> Vec<usize> {
 /// Panics when the model has no such parameter or `values` is another model's.
 pub fn parameter<'a>(model: &Vae, values: &'a [f32], id: ParamId) -> &'a [f32] {
     assert_eq!(values.len(), len(model), "flat values of another model");
+    &values[range(model, id)]
+}
+
+/// Where parameter `id`'s values are in the flat order. Panics when the model has none.
+pub fn range(model: &Vae, id: ParamId) -> std::ops::Range<usize> {
     struct Find(ParamId, usize, Option<std::ops::Range<usize>>);
     impl ModuleVisitor for Find {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
@@ -39,7 +44,7 @@ pub fn parameter<'a>(model: &Vae, values: &'a [f32], id: ParamId) -> &'a [f32] {
     }
     let mut find = Find(id, 0, None);
     model.visit(&mut find);
-    &values[find.2.expect("a parameter of this model")]
+    find.2.expect("a parameter of this model")
 }
 
 /// The current weights. Slow for big layers (burn-ndarray's layout): read once, then keep them.

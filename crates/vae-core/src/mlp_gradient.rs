@@ -13,7 +13,7 @@
 use crate::config::VaeConfig;
 use crate::flat;
 use crate::model::{
-    hand_gradients, weight_and_bias_in, LayerInput, MlpDecoder, MlpEncoder, Posterior, Vae,
+    weight_and_bias_in, weight_and_bias_mut, LayerInput, MlpDecoder, MlpEncoder, Posterior, Vae,
 };
 use crate::shares::{self, Share, ShareGradient, Terms};
 use crate::tensors::{self, matrix, to_vec};
@@ -58,21 +58,20 @@ pub fn gradient(
         Err(refused) => return refused,
     };
 
-    let (g_w_out, g_b_out) = units.weight_gradient(&g_logits, b_out.len());
     let g_h = units.relu_input_gradient(&g_logits, w_out);
     let surrogate = (h * matrix(g_h, rows, device)).sum() + kl;
     let mut grads = surrogate.backward();
-    let g_pre = pre
-        .grad_remove(&mut grads)
-        .expect("the first layer's output records its gradient");
-    let (g_w_first, g_b_first) = input.weight_gradient(&to_vec(g_pre), b_first.len());
-    let mut by_hand = Vec::from(hand_gradients(&encoder.hidden, g_w_first, g_b_first));
-    by_hand.extend(hand_gradients(&decoder.out, g_w_out, g_b_out));
-    let gradients = GradientsParams::from_grads(grads, model);
-    ShareGradient {
-        gradient: flat::gradients_with(gradients, by_hand, model),
-        ..answer
-    }
+    let g_pre = to_vec(
+        pre.grad_remove(&mut grads)
+            .expect("the first layer's output records its gradient"),
+    );
+    // burn's gradients, zero in the big layers, whose gradients are then added in place.
+    let mut gradient = flat::gradients(GradientsParams::from_grads(grads, model), model);
+    let (g_w_first, g_b_first) = weight_and_bias_mut(&encoder.hidden, model, &mut gradient);
+    input.add_weight_gradient(&g_pre, g_w_first, g_b_first);
+    let (g_w_out, g_b_out) = weight_and_bias_mut(&decoder.out, model, &mut gradient);
+    units.add_weight_gradient(&g_logits, g_w_out, g_b_out);
+    ShareGradient { gradient, ..answer }
 }
 
 #[cfg(test)]

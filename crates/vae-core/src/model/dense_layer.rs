@@ -140,35 +140,35 @@ impl LayerInput {
         }
     }
 
-    /// The gradients of the weight (inputᵀ · g_out) and of the bias (g_out summed over rows).
+    /// Adds the gradients of the weight (inputᵀ · g_out) and of the bias (g_out summed over
+    /// rows) to `g_weight` and `g_bias`: slices of the flat gradient, written in place.
     /// # Shapes
-    /// - g_out: [rows, out]; returns ([cols, out], [out])
-    pub fn weight_gradient(&self, g_out: &[f32], out: usize) -> (Vec<f32>, Vec<f32>) {
+    /// - g_out: [rows, out], g_weight: [cols, out], g_bias: [out]
+    pub fn add_weight_gradient(&self, g_out: &[f32], g_weight: &mut [f32], g_bias: &mut [f32]) {
+        let out = g_bias.len();
         assert_eq!(
             g_out.len(),
             self.rows * out,
             "an output gradient of another shape"
         );
-        let mut g_weight = vec![0.0; self.cols * out];
+        assert_eq!(g_weight.len(), self.cols * out, "a weight of another shape");
         match &self.form {
-            Form::Sparse(_, by_column) => by_column.multiply_add(g_out, out, &mut g_weight),
+            Form::Sparse(_, by_column) => by_column.multiply_add(g_out, out, g_weight),
             Form::Dense(x) => gemm(
                 self.cols,
                 self.rows,
                 out,
                 (x, 1, self.cols),
                 (g_out, out, 1),
-                &mut g_weight,
-                false,
+                g_weight,
+                true,
             ),
         }
-        let mut g_bias = vec![0.0; out];
         for row in g_out.chunks_exact(out.max(1)) {
             for (b, g) in g_bias.iter_mut().zip(row) {
                 *b += g;
             }
         }
-        (g_weight, g_bias)
     }
 }
 
@@ -205,10 +205,12 @@ mod tests {
             sparse.forward(&weight, &bias),
             dense.forward(&weight, &bias)
         );
-        assert_eq!(
-            sparse.weight_gradient(&g_out, out),
-            dense.weight_gradient(&g_out, out)
-        );
+        let weight_gradient = |layer: &LayerInput| {
+            let (mut g_weight, mut g_bias) = (vec![0.0; cols * out], vec![0.0; out]);
+            layer.add_weight_gradient(&g_out, &mut g_weight, &mut g_bias);
+            (g_weight, g_bias)
+        };
+        assert_eq!(weight_gradient(&sparse), weight_gradient(&dense));
         // a dense input takes the dense product
         assert!(!LayerInput::new(input(rows, cols, 9), cols).is_sparse());
     }

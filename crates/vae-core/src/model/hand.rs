@@ -37,6 +37,33 @@ pub(crate) fn weight_and_bias_in<'a>(
     )
 }
 
+/// A layer's weight and bias slices in a flat gradient, to write their gradients in place.
+pub(crate) fn weight_and_bias_mut<'a>(
+    layer: &Linear,
+    model: &Vae,
+    gradient: &'a mut [f32],
+) -> (&'a mut [f32], &'a mut [f32]) {
+    assert_eq!(
+        gradient.len(),
+        flat::len(model),
+        "a gradient of another model"
+    );
+    let bias = layer
+        .bias
+        .as_ref()
+        .expect("layers computed by hand have a bias");
+    let (weight, bias) = (
+        flat::range(model, layer.weight.id),
+        flat::range(model, bias.id),
+    );
+    assert!(
+        weight.end <= bias.start,
+        "burn visits a Linear's weight first"
+    );
+    let (before, from_bias) = gradient.split_at_mut(bias.start);
+    (&mut before[weight], &mut from_bias[..bias.len()])
+}
+
 pub(crate) fn hand_gradients(
     layer: &Linear,
     weight: Vec<f32>,
