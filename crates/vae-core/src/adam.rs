@@ -118,7 +118,15 @@ impl FusedAdam {
     /// order inside the update's pass rather than in a pass of its own: the same numbers as
     /// summing first.
     pub fn step_sum(&mut self, lr: f64, model: Vae, gradients: &[&[f32]]) -> Vae {
-        let n = self.weights(&model).len();
+        self.weights(&model);
+        self.update_sum(lr, gradients);
+        flat::write(model, &self.weights)
+    }
+
+    /// `step_sum` on the flat master weights only (`current`), for a caller that writes into
+    /// its model only the weights it needs there (replica.rs).
+    pub fn update_sum(&mut self, lr: f64, gradients: &[&[f32]]) {
+        let n = self.weights.len();
         assert!(
             gradients.iter().all(|g| g.len() == n),
             "a gradient of another model"
@@ -134,7 +142,6 @@ impl FusedAdam {
                 self.update(lr, sum.into_iter())
             }
         }
-        flat::write(model, &self.weights)
     }
 
     fn update(&mut self, lr: f64, gradient: impl Iterator<Item = f32>) {

@@ -92,19 +92,27 @@ pub fn gradients_with(grads: GradientsParams, by_hand: Vec<HandGradient>, model:
 /// The model with `values` as its weights (leaf tensors that record gradients when the model
 /// trains). Panics when `values` is not `len(model)` long: a caller's bug, not bad input.
 pub fn write(model: Vae, values: &[f32]) -> Vae {
+    write_except(model, values, &[])
+}
+
+/// `write`, but the parameters in `kept` keep the values they have.
+pub fn write_except(model: Vae, values: &[f32], kept: &[ParamId]) -> Vae {
     assert_eq!(values.len(), len(&model), "flat weights for another model");
-    struct Write<'a>(&'a [f32]);
+    struct Write<'a>(&'a [f32], &'a [ParamId]);
     impl ModuleMapper for Write<'_> {
         fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
             let (id, tensor, mapper) = param.consume();
             let (device, shape, grad) = (tensor.device(), tensor.shape(), tensor.is_require_grad());
             let (mine, rest) = self.0.split_at(shape.num_elements());
             self.0 = rest;
+            if self.1.contains(&id) {
+                return Param::from_mapped_value(id, tensor, mapper);
+            }
             let value = Tensor::<D>::from_data(TensorData::new(mine.to_vec(), shape), &device);
             Param::from_mapped_value(id, if grad { value.require_grad() } else { value }, mapper)
         }
     }
-    model.map(&mut Write(values))
+    model.map(&mut Write(values, kept))
 }
 
 /// Appends a tensor's values (`as_slice`: `iter` converts element by element, ~20× slower).

@@ -17,6 +17,7 @@ use crate::model::{
 };
 use crate::shares::{self, Share, ShareGradient, Terms};
 use crate::tensors::{self, matrix, to_vec};
+use burn::module::ParamId;
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
 
@@ -72,6 +73,18 @@ pub fn gradient(
     let (g_w_out, g_b_out) = weight_and_bias_mut(&decoder.out, model, &mut gradient);
     units.add_weight_gradient(&g_logits, g_w_out, g_b_out);
     ShareGradient { gradient, ..answer }
+}
+
+/// The parameters `gradient` reads from the flat weights, not from burn's tensors: the big
+/// layers' weights and biases.
+pub fn read_from_flat(encoder: &MlpEncoder, decoder: &MlpDecoder) -> Vec<ParamId> {
+    [&encoder.hidden, &decoder.out]
+        .into_iter()
+        .flat_map(|layer| {
+            let bias = layer.bias.as_ref().map(|b| b.id);
+            std::iter::once(layer.weight.id).chain(bias)
+        })
+        .collect()
 }
 
 #[cfg(test)]

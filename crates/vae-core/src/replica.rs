@@ -10,12 +10,15 @@ use crate::flat;
 use crate::model::Vae;
 use crate::shares::{self, Share, ShareGradient};
 use crate::train::{slices, Version};
-use burn::module::Module;
+use burn::module::{Module, ParamId};
 use burn::tensor::Device;
 
 pub struct Replica {
     config: VaeConfig,
+    /// The weights burn's layers of the gradient need; those it reads from the flat weights
+    /// (`read_from_flat`) keep their first values: 2.5 MB less copied per update for the MLP.
     model: Vae,
+    read_from_flat: Vec<ParamId>,
     optim: FusedAdam,
     version: Version,
     device: Device,
@@ -35,6 +38,7 @@ impl Replica {
         let optim = FusedAdam::from_state(state)?;
         Ok(Self {
             config,
+            read_from_flat: shares::read_from_flat(&model),
             model,
             optim,
             version,
@@ -69,9 +73,12 @@ impl Replica {
         let Some(gradients) = gradients else {
             return false;
         };
-        self.model = self
-            .optim
-            .step_sum(learning_rate, self.model.clone(), &slices(&gradients));
+        self.optim.update_sum(learning_rate, &slices(&gradients));
+        self.model = flat::write_except(
+            self.model.clone(),
+            self.optim.current(),
+            &self.read_from_flat,
+        );
         self.version.updates += 1;
         true
     }

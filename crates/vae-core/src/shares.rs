@@ -12,6 +12,7 @@ use crate::loss::{kl_per_dim, LossParts};
 use crate::mlp_gradient;
 use crate::model::{Decoder, Encoder, Posterior, Vae};
 use crate::tensors;
+use burn::module::ParamId;
 use burn::tensor::{Device, Tensor};
 
 /// One share of a minibatch: its images, their noise ε and what the objective needs.
@@ -98,6 +99,17 @@ pub fn gradient(
             model, weights, encoder, decoder, config, share, device, None,
         ),
         _ => unreachable!("a config builds an encoder and a decoder of one kind"),
+    }
+}
+
+/// The parameters `gradient` reads from the flat weights only: a replica (replica.rs) need not
+/// write their updates into burn's tensors.
+pub fn read_from_flat(model: &Vae) -> Vec<ParamId> {
+    match (&model.encoder, &model.decoder) {
+        (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) => {
+            mlp_gradient::read_from_flat(encoder, decoder)
+        }
+        _ => Vec::new(),
     }
 }
 
