@@ -8,8 +8,9 @@ use super::sparse::SparseRows;
 /// Up to this share of non-zero values the sparse product is the faster one. In wasm the dense
 /// product (matrixmultiply's SIMD128 kernel) and the sparse one both do 4 multiply-adds per
 /// instruction pair, so skipping zeros pays until the input is nearly full. Natively
-/// matrixmultiply picks AVX2 + FMA at run time (8 lanes, fused), the sparse loop gets SSE2:
-/// there it pays only for inputs at least three-quarters zeros.
+/// matrixmultiply picks AVX2 + FMA at run time (8 lanes, fused), the sparse loop AVX2 without
+/// FMA (sparse.rs): there it pays only for inputs at least three-quarters zeros (measured again
+/// with AVX2: the decoder's half-zero ReLU units are faster dense).
 #[cfg(target_arch = "wasm32")]
 const SPARSE_UP_TO: f32 = 0.8;
 #[cfg(not(target_arch = "wasm32"))]
