@@ -13,7 +13,8 @@
 use crate::config::VaeConfig;
 use crate::flat;
 use crate::model::{
-    weight_and_bias_in, weight_and_bias_mut, LayerInput, MlpDecoder, MlpEncoder, Posterior, Vae,
+    weight_and_bias_ids, weight_and_bias_in, weight_and_bias_mut, LayerInput, MlpDecoder,
+    MlpEncoder, Posterior, Vae,
 };
 use crate::shares::{self, Share, ShareGradient, Terms};
 use crate::tensors::{self, matrix, to_vec};
@@ -80,10 +81,7 @@ pub fn gradient(
 pub fn read_from_flat(encoder: &MlpEncoder, decoder: &MlpDecoder) -> Vec<ParamId> {
     [&encoder.hidden, &decoder.out]
         .into_iter()
-        .flat_map(|layer| {
-            let bias = layer.bias.as_ref().map(|b| b.id);
-            std::iter::once(layer.weight.id).chain(bias)
-        })
+        .flat_map(weight_and_bias_ids)
         .collect()
 }
 

@@ -1,39 +1,39 @@
-//! What the layers computed by hand share (conv_layers.rs, the MLP's input layer): they keep
-//! their weights in burn's Linear modules, read them out, and hand their gradients back to
-//! `flat::gradients_with` by parameter id.
+//! What the layers computed by hand share (conv_layers.rs, the MLP's big layers): they keep
+//! their weights in burn's Linear modules and find them by parameter id, read out of burn or in
+//! the flat weights, and their gradients go back the same way (`flat::gradients_with`, or written
+//! in place into the flat gradient).
 use super::Vae;
 use crate::flat;
 use crate::tensors::read;
-use burn::module::ParamId;
+use burn::module::{Param, ParamId};
 use burn::nn::Linear;
+use burn::tensor::Tensor;
 
 /// A parameter's gradient computed by hand, for `flat::gradients_with`.
 pub type HandGradient = (ParamId, Vec<f32>);
 
 /// A layer's weight [in, out] and bias [out], row-major.
 pub(crate) fn weight_and_bias(layer: &Linear) -> (Vec<f32>, Vec<f32>) {
-    let bias = layer
-        .bias
-        .as_ref()
-        .expect("layers computed by hand have a bias");
-    (read(&layer.weight.val()), read(&bias.val()))
+    (read(&layer.weight.val()), read(&bias(layer).val()))
 }
 
-/// The same, as slices of the model's flat weights (flat.rs): training reads its big layers
-/// there, as the optimiser keeps them, rather than copying 1.25 MB each out of burn's tensors
-/// for every share.
+/// The ids of a layer's weight and bias.
+pub(crate) fn weight_and_bias_ids(layer: &Linear) -> [ParamId; 2] {
+    [layer.weight.id, bias(layer).id]
+}
+
+/// The same as `weight_and_bias`, as slices of the model's flat weights (flat.rs): training
+/// reads its big layers there, as the optimiser keeps them, rather than copying 1.25 MB each
+/// out of burn's tensors for every share.
 pub(crate) fn weight_and_bias_in<'a>(
     layer: &Linear,
     model: &Vae,
     weights: &'a [f32],
 ) -> (&'a [f32], &'a [f32]) {
-    let bias = layer
-        .bias
-        .as_ref()
-        .expect("layers computed by hand have a bias");
+    let [weight, bias] = weight_and_bias_ids(layer);
     (
-        flat::parameter(model, weights, layer.weight.id),
-        flat::parameter(model, weights, bias.id),
+        flat::parameter(model, weights, weight),
+        flat::parameter(model, weights, bias),
     )
 }
 
@@ -48,14 +48,7 @@ pub(crate) fn weight_and_bias_mut<'a>(
         flat::len(model),
         "a gradient of another model"
     );
-    let bias = layer
-        .bias
-        .as_ref()
-        .expect("layers computed by hand have a bias");
-    let (weight, bias) = (
-        flat::range(model, layer.weight.id),
-        flat::range(model, bias.id),
-    );
+    let [weight, bias] = weight_and_bias_ids(layer).map(|id| flat::range(model, id));
     assert!(
         weight.end <= bias.start,
         "burn visits a Linear's weight first"
@@ -69,10 +62,13 @@ pub(crate) fn hand_gradients(
     weight: Vec<f32>,
     bias: Vec<f32>,
 ) -> [HandGradient; 2] {
-    let bias_id = layer
+    let [weight_id, bias_id] = weight_and_bias_ids(layer);
+    [(weight_id, weight), (bias_id, bias)]
+}
+
+fn bias(layer: &Linear) -> &Param<Tensor<1>> {
+    layer
         .bias
         .as_ref()
         .expect("layers computed by hand have a bias")
-        .id;
-    [(layer.weight.id, weight), (bias_id, bias)]
 }

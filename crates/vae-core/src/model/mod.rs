@@ -14,7 +14,9 @@ pub use conv_kernels::Grid;
 pub use conv_layers::{Down, Up};
 pub use dense_layer::LayerInput;
 pub use hand::HandGradient;
-pub(crate) use hand::{weight_and_bias, weight_and_bias_in, weight_and_bias_mut};
+pub(crate) use hand::{
+    weight_and_bias, weight_and_bias_ids, weight_and_bias_in, weight_and_bias_mut,
+};
 pub use mlp::{MlpDecoder, MlpEncoder};
 pub use vae::{Decoder, Encoder, Posterior, Vae};
 
