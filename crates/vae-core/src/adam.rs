@@ -50,6 +50,10 @@ pub struct AdamState<'a> {
 pub struct FusedAdam {
     /// Every weight, flat in the model's parameter order; empty until the first use.
     weights: Vec<f32>,
+    /// With `keeping_previous`: the weights before the last update (empty before the first).
+    /// The update writes the new weights here and swaps the two buffers, so keeping them costs
+    /// no copy.
+    previous: Option<Vec<f32>>,
     /// The first and second moment of each weight's gradient.
     m: Vec<f32>,
     v: Vec<f32>,
@@ -67,6 +71,29 @@ impl FusedAdam {
         let mut optim = Self::new();
         optim.weights(model);
         optim
+    }
+
+    /// An optimiser starting from `weights` with fresh moments.
+    pub fn with_weights(weights: Vec<f32>) -> Self {
+        let n = weights.len();
+        Self {
+            weights,
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            ..Self::default()
+        }
+    }
+
+    /// The same optimiser, which from now on keeps the weights before each update (`previous`):
+    /// what a trainer restores when an update turns out to have made the loss non-finite.
+    pub fn keeping_previous(mut self) -> Self {
+        self.previous = Some(Vec::new());
+        self
+    }
+
+    /// The weights before the last update, when this optimiser keeps them and has updated.
+    pub fn previous(&self) -> Option<&[f32]> {
+        self.previous.as_deref().filter(|p| !p.is_empty())
     }
 
     /// The master weights as they are (empty before the first read: `for_model` reads at once).
@@ -106,6 +133,7 @@ impl FusedAdam {
             m: state.m.to_vec(),
             v: state.v.to_vec(),
             time: state.time,
+            previous: None,
         })
     }
 
@@ -151,9 +179,24 @@ impl FusedAdam {
         let factor = bc2_sqrt / (1.0 - BETA_1.powi(self.time));
         let (eps, lr) = (EPSILON * bc2_sqrt, lr as f32);
         let moments = self.m.iter_mut().zip(self.v.iter_mut());
-        for ((w, g), (m, v)) in self.weights.iter_mut().zip(gradient).zip(moments) {
-            (*m, *v) = next_moments(*m, *v, g);
-            *w -= (*m * factor / (v.sqrt() + eps)) * lr;
+        let step = |m: f32, v: f32| (m * factor / (v.sqrt() + eps)) * lr;
+        match &mut self.previous {
+            None => {
+                for ((w, g), (m, v)) in self.weights.iter_mut().zip(gradient).zip(moments) {
+                    (*m, *v) = next_moments(*m, *v, g);
+                    *w -= step(*m, *v);
+                }
+            }
+            // The new weights go into the other buffer, which then becomes the current one.
+            Some(previous) => {
+                previous.resize(self.weights.len(), 0.0);
+                let pairs = previous.iter_mut().zip(&self.weights);
+                for (((next, w), g), (m, v)) in pairs.zip(gradient).zip(moments) {
+                    (*m, *v) = next_moments(*m, *v, g);
+                    *next = w - step(*m, *v);
+                }
+                std::mem::swap(previous, &mut self.weights);
+            }
         }
     }
 }

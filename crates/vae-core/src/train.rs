@@ -3,11 +3,12 @@ use crate::adam::{AdamState, FusedAdam};
 use crate::backend::training_device;
 use crate::config::{ConfigError, TrainingConfig};
 use crate::data::Batch;
+use crate::flat;
 use crate::loss::LossParts;
 use crate::model::Vae;
 use crate::rng::Rng;
 use crate::shares::{self, Share, ShareGradient};
-use burn::module::Module;
+use burn::module::{Module, ParamId};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -34,9 +35,13 @@ impl Version {
 
 pub struct Trainer {
     config: TrainingConfig,
+    /// burn's layers. The weights the gradient reads from the optimiser's flat master weights
+    /// (`read_from_flat`: the MLP's big layers, 2.5 MB) are not written here after each update,
+    /// only when `model` is asked for.
     model: Vae,
-    /// The weights before the last update: restored if that update turns out to be non-finite.
-    last_good: Vae,
+    read_from_flat: Vec<ParamId>,
+    /// Also keeps the weights before the last update: restored if that update turns out to
+    /// have made the loss non-finite.
     optim: FusedAdam,
     /// Source of ε for z = μ + σ·ε; seeded, so a run can be replayed.
     noise: Rng,
@@ -74,7 +79,7 @@ impl fmt::Display for TrainError {
 
 impl std::error::Error for TrainError {}
 
-/// The shares' gradients as slices, for FusedAdam::step_sum.
+/// The shares' gradients as slices, for FusedAdam::update_sum.
 pub(crate) fn slices(gradients: &[Vec<f32>]) -> Vec<&[f32]> {
     gradients.iter().map(Vec::as_slice).collect()
 }
@@ -95,8 +100,8 @@ impl Trainer {
         let model = model.fork(&device).train();
         Self {
             noise: Rng::new(config.seed ^ 0x5EED),
-            last_good: model.clone(),
-            optim: FusedAdam::for_model(&model),
+            read_from_flat: shares::read_from_flat(&model),
+            optim: FusedAdam::for_model(&model).keeping_previous(),
             step: 0,
             version: Version::new_line(),
             config,
@@ -131,7 +136,10 @@ impl Trainer {
 
     /// The current weights for inference (no autodiff graph).
     pub fn model(&self) -> Vae {
-        self.model.valid()
+        if self.read_from_flat.is_empty() {
+            return self.model.valid();
+        }
+        flat::write(self.model.clone(), self.optim.current()).valid()
     }
 
     /// One minibatch: forward, negative ELBO, backward, Adam update.
@@ -208,19 +216,25 @@ impl Trainer {
         let beta = self.config.beta_at(self.step);
         let (parts, gradients) = shares::combine(gradients, beta);
         let Some(gradients) = gradients else {
-            self.model = self.last_good.clone();
-            self.optim = FusedAdam::for_model(&self.model);
+            let good = self
+                .optim
+                .previous()
+                .unwrap_or(self.optim.current())
+                .to_vec();
+            self.model = flat::write(self.model.clone(), &good);
+            self.optim = FusedAdam::with_weights(good).keeping_previous();
             self.version = Version::new_line();
             return Err(TrainError::NonFinite {
                 step: self.step,
                 parts,
             });
         };
-        self.last_good = self.model.clone();
-        self.model = self.optim.step_sum(
-            self.config.learning_rate,
+        self.optim
+            .update_sum(self.config.learning_rate, &slices(&gradients));
+        self.model = flat::write_except(
             self.model.clone(),
-            &slices(&gradients),
+            self.optim.current(),
+            &self.read_from_flat,
         );
         self.step += 1;
         self.version.updates += 1;

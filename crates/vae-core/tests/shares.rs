@@ -5,6 +5,7 @@ use vae_core::adam::FusedAdam;
 use vae_core::config::{Arch, ImageShape, TrainingConfig};
 use vae_core::data::{colour_shapes, Batcher, Dataset, MNIST_TRAIN};
 use vae_core::eval::evaluate;
+use vae_core::flat;
 use vae_core::replica::Replica;
 use vae_core::shares;
 use vae_core::train::Trainer;
@@ -116,6 +117,36 @@ fn a_share_with_a_non_finite_loss_refuses_the_step() {
         "the weights stay"
     );
     assert_eq!(trainer.steps_done(), 0);
+}
+
+/// The trainer writes the MLP's big layers into burn's tensors only when its model is asked
+/// for, and keeps the weights before each update in the optimiser: its model is current after
+/// every update, and a refused step brings back the weights before the last update in every
+/// layer.
+#[test]
+fn the_model_is_current_after_updates_and_a_refused_step_restores_every_layer() {
+    let config = small_mlp(8);
+    let data = mnist().split_at(200).0;
+    let mut trainer = Trainer::new(config).unwrap();
+    let mut batches = Batcher::new(data.len(), 1);
+    let mut before_last = Vec::new();
+    for _ in 0..3 {
+        before_last = trainer.flat_weights().to_vec();
+        trainer.step(&batches.next(&data, 16)).unwrap();
+        let model = trainer.model();
+        assert!(flat::read(&model) == trainer.flat_weights(), "current");
+    }
+    assert!(before_last != trainer.flat_weights());
+    let plan = trainer.plan(&batches.next(&data, 16), 2).unwrap();
+    let mut gradients: Vec<_> = plan.iter().map(|s| trainer.share_gradient(s)).collect();
+    gradients[0].recon_sum = f32::NAN;
+    assert!(trainer.apply(gradients).is_err());
+    assert!(trainer.flat_weights() == before_last.as_slice());
+    assert!(flat::read(&trainer.model()) == before_last, "every layer");
+    // and the gradient reads the restored weights: the same as a new trainer's from them
+    let share = trainer.plan(&batches.next(&data, 16), 1).unwrap().remove(0);
+    let fresh = Trainer::with_model(trainer.config().clone(), trainer.model());
+    assert_eq!(trainer.share_gradient(&share), fresh.share_gradient(&share));
 }
 
 #[test]
