@@ -12,7 +12,7 @@ use super::sparse::SparseRows;
 /// FMA (sparse.rs): there it pays only for inputs at least three-quarters zeros (measured again
 /// with AVX2: the decoder's half-zero ReLU units are faster dense).
 #[cfg(target_arch = "wasm32")]
-const SPARSE_UP_TO: f32 = 0.25;
+const SPARSE_UP_TO: f32 = 0.8;
 #[cfg(not(target_arch = "wasm32"))]
 const SPARSE_UP_TO: f32 = 0.25;
 
@@ -83,11 +83,7 @@ impl LayerInput {
     pub fn forward(&self, weight: &[f32], bias: &[f32]) -> Vec<f32> {
         let out = bias.len();
         assert_eq!(weight.len(), self.cols * out, "a weight for another layer");
-        // Row by row (a cycled iterator filled one value at a time).
-        let mut y = Vec::with_capacity(self.rows * out);
-        for _ in 0..self.rows {
-            y.extend_from_slice(bias);
-        }
+        let mut y: Vec<f32> = bias.iter().copied().cycle().take(self.rows * out).collect();
         match &self.form {
             Form::Sparse(rows, _) => rows.multiply_add(weight, out, &mut y),
             Form::Dense(x) => gemm(
