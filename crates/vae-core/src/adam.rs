@@ -9,6 +9,7 @@
 //! copy is what other workers receive (shares.rs).
 use crate::flat;
 use crate::model::Vae;
+use burn::module::ParamId;
 
 const BETA_1: f32 = 0.9;
 const BETA_2: f32 = 0.999;
@@ -139,21 +140,22 @@ impl FusedAdam {
 
     /// One update of every weight from the flat `gradient`: w ← w − lr·m̂ / (√v̂ + ε).
     pub fn step(&mut self, lr: f64, model: Vae, gradient: &[f32]) -> Vae {
-        self.step_sum(lr, model, &[gradient])
+        self.step_sum(lr, model, &[gradient], &[])
     }
 
     /// One update from the sum of `gradients` (the shares' of a step, shares.rs), summed in
     /// order inside the update's pass rather than in a pass of its own: the same numbers as
-    /// summing first.
-    pub fn step_sum(&mut self, lr: f64, model: Vae, gradients: &[&[f32]]) -> Vae {
+    /// summing first. The new weights are written into `model` but for the parameters in
+    /// `kept`, which its caller reads from the flat weights (`current`) instead: the MLP's big
+    /// layers (shares::read_from_flat), 2.5 MB not copied each step.
+    pub fn step_sum(&mut self, lr: f64, model: Vae, gradients: &[&[f32]], kept: &[ParamId]) -> Vae {
         self.weights(&model);
         self.update_sum(lr, gradients);
-        flat::write(model, &self.weights)
+        flat::write_except(model, &self.weights, kept)
     }
 
-    /// `step_sum` on the flat master weights only (`current`), for a caller that writes into
-    /// its model only the weights it needs there (replica.rs).
-    pub fn update_sum(&mut self, lr: f64, gradients: &[&[f32]]) {
+    /// The update itself, on the flat master weights, the gradients summed in order.
+    fn update_sum(&mut self, lr: f64, gradients: &[&[f32]]) {
         let n = self.weights.len();
         assert!(
             gradients.iter().all(|g| g.len() == n),

@@ -73,10 +73,10 @@ impl Replica {
         let Some(gradients) = gradients else {
             return false;
         };
-        self.optim.update_sum(learning_rate, &slices(&gradients));
-        self.model = flat::write_except(
+        self.model = self.optim.step_sum(
+            learning_rate,
             self.model.clone(),
-            self.optim.current(),
+            &slices(&gradients),
             &self.read_from_flat,
         );
         self.version.updates += 1;

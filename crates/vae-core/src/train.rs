@@ -79,7 +79,7 @@ impl fmt::Display for TrainError {
 
 impl std::error::Error for TrainError {}
 
-/// The shares' gradients as slices, for FusedAdam::update_sum.
+/// The shares' gradients as slices, for FusedAdam::step_sum.
 pub(crate) fn slices(gradients: &[Vec<f32>]) -> Vec<&[f32]> {
     gradients.iter().map(Vec::as_slice).collect()
 }
@@ -229,11 +229,10 @@ impl Trainer {
                 parts,
             });
         };
-        self.optim
-            .update_sum(self.config.learning_rate, &slices(&gradients));
-        self.model = flat::write_except(
+        self.model = self.optim.step_sum(
+            self.config.learning_rate,
             self.model.clone(),
-            self.optim.current(),
+            &slices(&gradients),
             &self.read_from_flat,
         );
         self.step += 1;

@@ -210,7 +210,7 @@ fn the_total_of_the_shares_combines_to_exactly_what_the_shares_do() {
     let updated = |gradients: Vec<Vec<f32>>| {
         let mut adam = FusedAdam::new();
         let slices: Vec<&[f32]> = gradients.iter().map(Vec::as_slice).collect();
-        let updated = adam.step_sum(1e-3, model.clone(), &slices);
+        let updated = adam.step_sum(1e-3, model.clone(), &slices, &[]);
         vae_core::flat::read(&updated)
     };
     assert!(updated(summed.unwrap()) == updated(separate.unwrap()));
