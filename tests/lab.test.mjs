@@ -30,6 +30,37 @@ test("the page opens with the pretrained model drawing samples, and no console e
   await page.close();
 });
 
+/** Blue (reconstruction) and orange (KL) pixels of the loss chart. */
+const curvePixels = (page) => page.$eval("#loss-chart", (c) => {
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let blue = 0, orange = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 2] > 180 && d[i] < 90) blue++;
+    if (d[i] > 200 && d[i + 1] > 90 && d[i + 1] < 150 && d[i + 2] < 80) orange++;
+  }
+  return { blue, orange };
+});
+
+test("the pretrained model shows how it learned: its 60 epochs of curves, not one point", async () => {
+  const { page, errors } = await openLab(context, server.url);
+  await until(page, () => document.querySelector("#status").dataset.testLoss !== "");
+  assert.equal((await status(page)).step, 4200);
+  assert.equal((await status(page)).epoch, 60, "4,200 steps of 70 are 60 epochs");
+  const curves = await curvePixels(page);
+  assert.ok(curves.blue > 400 && curves.orange > 400, `the pretrained run's curves are drawn: ${JSON.stringify(curves)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+  // A host without the curves' file: the model still loads, the chart holds its first point.
+  const bare = await serve({ refuse: /losses\.csv/ });
+  const { page: page2 } = await openLab(context, bare.url);
+  await until(page2, () => document.querySelector("#status").dataset.testLoss !== "");
+  const dots = await curvePixels(page2);
+  assert.ok(dots.blue > 0 && dots.blue < 200, `without the file only the model's own point: ${JSON.stringify(dots)}`);
+  assert.equal(await page2.textContent("#error"), "");
+  await page2.close();
+  bare.close();
+});
+
 test("boot.js starts the worker and the downloads at once, the worker's URL naming its files' hash", async () => {
   const requests = [];
   const onRequest = (r) => requests.push(r.url());

@@ -10,6 +10,7 @@ use crate::panels::export::Export;
 use crate::panels::transfer::Transfer;
 use crate::panels::draw::Draw;
 use crate::panels::explorer::Explorer;
+use crate::panels::history::LossHistory;
 use crate::panels::interpolation::Interpolation;
 use crate::panels::kl_per_dim::KlPerDim;
 use crate::panels::latent_map::{HeldOut, LatentMap};
@@ -32,6 +33,9 @@ use web_sys::{HtmlElement, MessageEvent};
 const MNIST_IMAGES: &str = "assets/data/mnist10k-images-idx3-ubyte.gz";
 const MNIST_LABELS: &str = "assets/data/mnist10k-labels-idx1-ubyte.gz";
 const PRETRAINED: &str = "assets/pretrained-mnist.vae";
+/// The pretrained run's loss curves (`vae-cli train`'s losses.csv): the chart shows how the
+/// shipped model learned rather than one point at its last step.
+const PRETRAINED_LOSSES: &str = "assets/pretrained-mnist-losses.csv";
 
 pub struct App {
     ctx: Rc<Ctx>,
@@ -414,6 +418,7 @@ impl App {
         // fetches again (from the browser's cache).
         let [images, labels, weights] = self.downloads.borrow_mut().take().unwrap_or_else(start_downloads);
         let app = self.clone();
+        let losses = web_sys::window().map(|w| w.fetch_with_str(PRETRAINED_LOSSES));
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(kept) = app.saved_load.borrow_mut().take() {
                 if let Some(kept) = saved::loaded(kept).await {
@@ -431,7 +436,13 @@ impl App {
                 (Some(kept), _) => send(Command::LoadWeights { pretrained: false }, &kept),
                 // A lesson that starts from scratch leaves the pretrained model aside.
                 (None, Ok(_)) if app.fresh_start => {}
-                (None, Ok(bytes)) => send(Command::LoadWeights { pretrained: true }, &bytes),
+                (None, Ok(bytes)) => {
+                    // Before the weights: the curves wait for the model's first report.
+                    if let Some(curves) = text_of(losses).await.as_deref().and_then(LossHistory::from_training_csv) {
+                        *app.pending_history.borrow_mut() = Some(curves);
+                    }
+                    send(Command::LoadWeights { pretrained: true }, &bytes)
+                }
                 (None, Err(e)) => dom::show_error(&format!("the pretrained weights could not be loaded ({e}); press Train to train from scratch")),
             }
             match (bytes_of(images, MNIST_IMAGES).await, bytes_of(labels, MNIST_LABELS).await) {
@@ -529,6 +540,15 @@ impl App {
         let step = el::<HtmlElement>("status").get_attribute("data-step").unwrap_or_default();
         (format!("vae-loss-history-{}-z{}-beta{}-seed{}-step{step}.csv", s.dataset, s.latent_dim, s.beta, s.seed), self.training.csv())
     }
+}
+
+/// A fetched file's text; None when it is missing or unreadable (the page does without it).
+async fn text_of(fetch: Option<js_sys::Promise>) -> Option<String> {
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(fetch?).await.ok()?.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    wasm_bindgen_futures::JsFuture::from(response.text().ok()?).await.ok()?.as_string()
 }
 
 async fn bytes_of(fetch: js_sys::Promise, url: &str) -> Result<js_sys::ArrayBuffer, String> {

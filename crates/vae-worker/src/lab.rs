@@ -130,8 +130,11 @@ impl Lab {
         if train.is_empty() {
             return Err("leaving that class out leaves nothing to train on".into());
         }
+        let mut batches = Batcher::new(train.len(), settings.seed);
+        // Loaded weights have seen this many passes over the data (the pretrained: 60).
+        batches.epoch = trainer.steps_done() / batches.steps_per_epoch(settings.batch_size);
         let mut lab = Self {
-            batches: Batcher::new(train.len(), settings.seed),
+            batches,
             snapshot: None,
             sample_eps: Vec::new(),
             resamples: 0,

@@ -78,6 +78,34 @@ impl LossHistory {
         csv
     }
 
+    /// The curves `vae-cli train` writes (losses.csv: after each epoch its step, the training
+    /// batches' mean reconstruction and KL, then the held-out ones), as `from_flat`'s triples
+    /// with the last step; None for any other text. The shipped pretrained model's curves.
+    pub fn from_training_csv(text: &str) -> Option<(usize, Vec<f64>, Vec<f64>)> {
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next()?.split(',').collect();
+        let column = |name: &str| header.iter().position(|h| *h == name);
+        let [step, train_recon, train_kl, test_recon, test_kl] =
+            ["step", "train_recon", "train_kl", "test_recon", "test_kl"].map(column);
+        let (mut train, mut test, mut last) = (Vec::new(), Vec::new(), 0.0);
+        for line in lines.filter(|l| !l.trim().is_empty()) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let value = |i: Option<usize>| -> Option<f64> {
+                cells
+                    .get(i?)?
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| v.is_finite())
+            };
+            let s = value(step).filter(|s| *s >= last)?;
+            train.extend([s, value(train_recon)?, value(train_kl)?]);
+            test.extend([s, value(test_recon)?, value(test_kl)?]);
+            last = s;
+        }
+        (!train.is_empty()).then_some((last as usize, train, test))
+    }
+
     /// The first step drawn: curves of loaded weights start at the steps those weights hold.
     pub fn min_step(&self) -> f64 {
         let min = self
@@ -210,6 +238,26 @@ mod tests {
         let (train, test) = h.to_flat();
         let back = LossHistory::from_flat(&train, &test);
         assert_eq!((back.train, back.test), (h.train, h.test));
+    }
+
+    #[test]
+    fn the_command_lines_training_csv_reads_as_curves() {
+        let csv =
+            "epoch,step,train_recon,train_kl,train_total,test_recon,test_kl,test_total,seconds\n\
+                   1,70,242.157,9.175,251.332,194.396,7.442,201.838,0.6\n\
+                   2,140,169.988,11.034,181.022,151.125,13.655,164.780,1.3\n";
+        let (last, train, test) = LossHistory::from_training_csv(csv).unwrap();
+        assert_eq!(last, 140);
+        assert_eq!(train, [70.0, 242.157, 9.175, 140.0, 169.988, 11.034]);
+        assert_eq!(test, [70.0, 194.396, 7.442, 140.0, 151.125, 13.655]);
+        for bad in [
+            "",
+            "step,split,reconstruction_nats,kl_nats,negative_elbo_nats\n1,train,1,2,3\n",
+            "epoch,step,train_recon,train_kl,train_total,test_recon,test_kl,test_total\n1,70,x,1,1,1,1,1\n",
+            "epoch,step,train_recon,train_kl,train_total,test_recon,test_kl,test_total\n2,140,1,1,1,1,1,1\n1,70,1,1,1,1,1,1\n",
+        ] {
+            assert_eq!(LossHistory::from_training_csv(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
