@@ -1,24 +1,34 @@
-//! One share's gradient for the conv VAE. burn differentiates the dense layers (the encoder's
-//! head, z = μ + σ·ε, the KL, the decoder's stem); the conv layers are differentiated by hand
-//! (conv_kernels.rs), because burn's tensor ops made them ~85 % of a step. The two meet at the
-//! encoder's and the decoder's conv features:
-//! 1. forward: encoder convs by hand → features as a leaf tensor that records its gradient →
-//!    burn's dense layers → the decoder's features e → decoder convs by hand → logits;
+//! One share's gradient for the conv VAE. The conv layers are differentiated by hand
+//! (conv_kernels.rs), because burn's tensor ops made them ~85 % of a step, and so are the two big
+//! dense layers beside them, the encoder's `hidden` and the decoder's `expand` (~1,600 × 400
+//! weights each, as many multiply-adds as the convs): their inputs are ReLU units, about half of
+//! them 0, which the sparse product skips (dense_layer.rs), as the MLP's big layers do
+//! (mlp_gradient.rs). burn differentiates the small layers between them (the encoder's head,
+//! z = μ + σ·ε, the KL, the decoder's first layer). They meet as in mlp_gradient.rs:
+//! 1. forward: encoder convs by hand → `hidden` by hand → its output as a leaf tensor that
+//!    records its gradient → burn's layers → the decoder's hidden units h → `expand` by hand →
+//!    decoder convs by hand → logits;
 //! 2. −log p(x|z) and its gradient in the logits in one pass (likelihood.rs);
-//! 3. the decoder convs' backward by hand → ∂/∂e;
-//! 4. one backward pass of burn through Σ e·(∂/∂e) + β·Σ KL — a surrogate whose gradient in
-//!    every dense weight and in the encoder's features is the objective's;
-//! 5. the encoder convs' backward by hand from ∂/∂features.
+//! 3. the decoder convs' and `expand`'s backward by hand → ∂/∂h;
+//! 4. one backward pass of burn through Σ h·(∂/∂h) + β·Σ KL — a surrogate whose gradient in
+//!    every layer between and in `hidden`'s output is the objective's;
+//! 5. `hidden`'s and the encoder convs' backward by hand.
 use crate::config::VaeConfig;
 use crate::flat;
-use crate::model::{ConvDecoder, ConvEncoder, Posterior, Vae};
+use crate::model::{
+    relu, relu_backward, weight_and_bias_in, weight_and_bias_mut, ConvDecoder, ConvEncoder,
+    LayerInput, Posterior, Vae,
+};
 use crate::shares::{self, Share, ShareGradient, Terms};
 use crate::tensors::{self, matrix, to_vec};
+use burn::module::ParamId;
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
 
+/// `weights`: the model's, flat (flat.rs), where the two big dense layers are read.
 pub fn gradient(
     model: &Vae,
+    weights: &[f32],
     encoder: &ConvEncoder,
     decoder: &ConvDecoder,
     config: &VaeConfig,
@@ -30,11 +40,19 @@ pub fn gradient(
     let eps = matrix(share.eps.clone(), rows, device); // [rows, latent]
 
     let encoded = encoder.convs(&share.batch.images, rows);
-    let features = matrix(encoded.features.clone(), rows, device).require_grad();
-    let (mu, log_var) = encoder.dense(features.clone(), class.clone());
+    let features = encoded.features.len() / rows.max(1);
+    let (labels, classes) = (&share.batch.labels, config.num_classes);
+    let input = LayerInput::joined(&encoded.features, labels, classes, None);
+    let (w_hidden, b_hidden) = weight_and_bias_in(&encoder.hidden, model, weights);
+    let pre = matrix(input.forward(w_hidden, b_hidden), rows, device).require_grad(); // [rows, hidden]
+    let (mu, log_var) = encoder.head(pre.clone());
     let posterior = Posterior { mu, log_var };
-    let e = decoder.dense(Vae::reparameterize(&posterior, eps), class); // [rows, features]
-    let decoded = decoder.convs(tensors::read(&e), rows);
+    let h = decoder.hidden_units(Vae::reparameterize(&posterior, eps), class); // [rows, hidden]
+    let units = LayerInput::new(tensors::read(&h), config.hidden);
+    let (w_expand, b_expand) = weight_and_bias_in(&decoder.expand, model, weights);
+    let mut e = units.forward(w_expand, b_expand); // [rows, features]
+    relu(&mut e);
+    let decoded = decoder.convs(e.clone(), rows);
 
     let Terms {
         answer,
@@ -45,16 +63,39 @@ pub fn gradient(
         Err(refused) => return refused,
     };
 
-    let (mut by_hand, g_e) = decoder.convs_backward(decoded, &g_logits);
-    let surrogate = (e * matrix(g_e, rows, device)).sum() + kl;
+    let (by_hand, mut g_e) = decoder.convs_backward(decoded, &g_logits);
+    relu_backward(&mut g_e, &e); // now ∂/∂(expand's output)
+    let g_h = units.relu_input_gradient(&g_e, w_expand);
+    let surrogate = (h * matrix(g_h, rows, device)).sum() + kl;
     let mut grads = surrogate.backward();
-    let g_features = features
-        .grad_remove(&mut grads)
-        .expect("the features record their gradient");
-    by_hand.extend(encoder.convs_backward(encoded, to_vec(g_features)));
+    let g_pre = to_vec(
+        pre.grad_remove(&mut grads)
+            .expect("`hidden`'s output records its gradient"),
+    );
+    // ∂/∂features: `hidden`'s input gradient without the class's columns.
+    let g_joined = input.relu_input_gradient(&g_pre, w_hidden);
+    let g_features: Vec<f32> = g_joined
+        .chunks_exact(features + classes)
+        .flat_map(|row| &row[..features])
+        .copied()
+        .collect();
+    let mut by_hand = by_hand;
+    by_hand.extend(encoder.convs_backward(encoded, g_features));
+    // burn's and the convs' gradients, zero in the big dense layers, whose gradients are then
+    // added in place.
     let gradients = GradientsParams::from_grads(grads, model);
-    ShareGradient {
-        gradient: flat::gradients_with(gradients, by_hand, model),
-        ..answer
-    }
+    let mut gradient = flat::gradients_with(gradients, by_hand, model);
+    let (g_w, g_b) = weight_and_bias_mut(&encoder.hidden, model, &mut gradient);
+    input.add_weight_gradient(&g_pre, g_w, g_b);
+    let (g_w, g_b) = weight_and_bias_mut(&decoder.expand, model, &mut gradient);
+    units.add_weight_gradient(&g_e, g_w, g_b);
+    ShareGradient { gradient, ..answer }
+}
+
+/// The parameters `gradient` reads from the flat weights, not from burn's tensors.
+pub fn read_from_flat(encoder: &ConvEncoder, decoder: &ConvDecoder) -> Vec<ParamId> {
+    [&encoder.hidden, &decoder.expand]
+        .into_iter()
+        .flat_map(crate::model::weight_and_bias_ids)
+        .collect()
 }

@@ -94,7 +94,7 @@ pub fn gradient(
 ) -> ShareGradient {
     match (&model.encoder, &model.decoder) {
         (Encoder::Conv(encoder), Decoder::Conv(decoder)) => {
-            conv_gradient::gradient(model, encoder, decoder, config, share, device)
+            conv_gradient::gradient(model, weights, encoder, decoder, config, share, device)
         }
         (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) => mlp_gradient::gradient(
             model, weights, encoder, decoder, config, share, device, None,
@@ -109,6 +109,9 @@ pub fn read_from_flat(model: &Vae) -> Vec<ParamId> {
     match (&model.encoder, &model.decoder) {
         (Encoder::Mlp(encoder), Decoder::Mlp(decoder)) => {
             mlp_gradient::read_from_flat(encoder, decoder)
+        }
+        (Encoder::Conv(encoder), Decoder::Conv(decoder)) => {
+            conv_gradient::read_from_flat(encoder, decoder)
         }
         _ => Vec::new(),
     }

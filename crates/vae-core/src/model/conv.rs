@@ -18,7 +18,8 @@ use burn::tensor::{Device, Tensor};
 pub struct ConvEncoder {
     conv1: Down,
     conv2: Down,
-    hidden: Linear,
+    /// The features (and the class) to the hidden units: training computes it by hand.
+    pub hidden: Linear,
     mu: Linear,
     log_var: Linear,
     channels: usize,
@@ -106,7 +107,15 @@ impl ConvEncoder {
     /// # Shapes
     /// - features: [batch, h/4·w/4·c2], class: [batch, classes]; returns μ, log σ² [batch, latent]
     pub fn dense(&self, features: Tensor<2>, class: Option<Tensor<2>>) -> (Tensor<2>, Tensor<2>) {
-        let h = relu_tensor(self.hidden.forward(join_class(features, class))); // [b, hidden]
+        self.head(self.hidden.forward(join_class(features, class)))
+    }
+
+    /// The layers after `hidden` (training computes `hidden` by hand: dense_layer.rs).
+    /// # Shapes
+    /// - pre: [batch, hidden], `hidden`'s output before its ReLU
+    /// - returns (μ, log σ²): [batch, latent] each
+    pub fn head(&self, pre: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let h = relu_tensor(pre); // [b, hidden]
         (self.mu.forward(h.clone()), self.log_var.forward(h)) // [b, latent] ×2
     }
 
@@ -130,7 +139,8 @@ impl ConvEncoder {
 #[derive(Module, Debug)]
 pub struct ConvDecoder {
     hidden: Linear,
-    expand: Linear,
+    /// The hidden units to the conv features: training computes it by hand.
+    pub expand: Linear,
     deconv1: Up,
     deconv2: Up,
     conv_channels: usize,
@@ -193,8 +203,14 @@ impl ConvDecoder {
 
     /// The dense layers: z (and the class) to the features [batch, h/4·w/4·c2] (channels-last).
     pub fn dense(&self, z: Tensor<2>, class: Option<Tensor<2>>) -> Tensor<2> {
-        let h = relu_tensor(self.hidden.forward(join_class(z, class))); // [b, hidden]
-        relu_tensor(self.expand.forward(h)) // [b, h/4·w/4·c2]
+        relu_tensor(self.expand.forward(self.hidden_units(z, class))) // [b, h/4·w/4·c2]
+    }
+
+    /// The hidden layer's ReLU units, `expand`'s input (training computes `expand` by hand).
+    /// # Shapes
+    /// - z: [batch, latent], class: [batch, classes]; returns [batch, hidden]
+    pub fn hidden_units(&self, z: Tensor<2>, class: Option<Tensor<2>>) -> Tensor<2> {
+        relu_tensor(self.hidden.forward(join_class(z, class)))
     }
 
     /// The conv layers on the features.

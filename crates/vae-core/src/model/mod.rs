@@ -11,6 +11,7 @@ mod vae;
 
 pub use conv::{ConvDecoder, ConvEncoder, DecoderTrace, EncoderTrace};
 pub use conv_kernels::Grid;
+pub(crate) use conv_kernels::{relu, relu_backward};
 pub use conv_layers::{Down, Up};
 pub use dense_layer::LayerInput;
 pub use hand::HandGradient;
