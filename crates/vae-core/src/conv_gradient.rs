@@ -63,7 +63,7 @@ pub fn gradient(
         Err(refused) => return refused,
     };
 
-    let (by_hand, mut g_e) = decoder.convs_backward(decoded, &g_logits);
+    let (mut by_hand, mut g_e) = decoder.convs_backward(decoded, &g_logits);
     relu_backward(&mut g_e, &e); // now ∂/∂(expand's output)
     let g_h = units.relu_input_gradient(&g_e, w_expand);
     let surrogate = (h * matrix(g_h, rows, device)).sum() + kl;
@@ -79,7 +79,6 @@ pub fn gradient(
         .flat_map(|row| &row[..features])
         .copied()
         .collect();
-    let mut by_hand = by_hand;
     by_hand.extend(encoder.convs_backward(encoded, g_features));
     // burn's and the convs' gradients, zero in the big dense layers, whose gradients are then
     // added in place.
