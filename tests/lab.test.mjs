@@ -30,7 +30,7 @@ test("the page opens with the pretrained model drawing samples, and no console e
   await page.close();
 });
 
-/** Blue (reconstruction) and orange (KL) pixels of the loss chart. */
+/** Pixels of the loss chart's reconstruction (blue, #2f6fdf) and KL (orange, #e0792b) curves. */
 const curvePixels = (page) => page.$eval("#loss-chart", (c) => {
   const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
   let blue = 0, orange = 0;
@@ -97,16 +97,7 @@ test("Train advances the step and lowers the training loss; Pause stops it", asy
   const paused = (await status(page)).step;
   await page.waitForTimeout(1200);
   assert.equal((await status(page)).step, paused, "no steps while paused");
-  // The reconstruction curve is blue (#2f6fdf), the KL curve orange (#e0792b).
-  const curves = await page.$eval("#loss-chart", (c) => {
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let blue = 0, orange = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 2] > 180 && d[i] < 90) blue++;
-      if (d[i] > 200 && d[i + 1] > 90 && d[i + 1] < 150 && d[i + 2] < 80) orange++;
-    }
-    return { blue, orange };
-  });
+  const curves = await curvePixels(page);
   assert.ok(curves.blue > 100 && curves.orange > 100, `both curves are drawn: ${JSON.stringify(curves)}`);
   await screenshot(page, "lab-training.png");
   assert.deepEqual(errors, []);
@@ -248,12 +239,7 @@ test("the model survives a reload: the page continues where it left off, the pre
   const after = (await status(page)).test;
   assert.ok(Math.abs(after - before) < 0.01, `the same model: held-out ${before} before the reload, ${after} after`);
   // The loss curves came back too: the chart has its blue reconstruction curve.
-  const blue = await page.$eval("#loss-chart", (c) => {
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 180 && d[i] < 90) n++;
-    return n;
-  });
+  const { blue } = await curvePixels(page);
   assert.ok(blue > 100, `the kept curve is drawn (${blue} blue pixels)`);
   await screenshot(page, "resumed.png");
   // The click loads the page anew: the predicate may run in the new document before #info is in.

@@ -16,7 +16,7 @@
 use crate::config::VaeConfig;
 use crate::flat;
 use crate::model::{
-    relu, relu_backward, weight_and_bias_in, weight_and_bias_mut, ConvDecoder, ConvEncoder,
+    add_layer_gradient, relu, relu_backward, weight_and_bias_in, ConvDecoder, ConvEncoder,
     LayerInput, Posterior, Vae,
 };
 use crate::shares::{self, Share, ShareGradient, Terms};
@@ -52,7 +52,7 @@ pub fn gradient(
     let (w_expand, b_expand) = weight_and_bias_in(&decoder.expand, model, weights);
     let mut e = units.forward(w_expand, b_expand); // [rows, features]
     relu(&mut e);
-    let decoded = decoder.convs(e.clone(), rows);
+    let decoded = decoder.convs(e, rows);
 
     let Terms {
         answer,
@@ -63,8 +63,8 @@ pub fn gradient(
         Err(refused) => return refused,
     };
 
-    let (mut by_hand, mut g_e) = decoder.convs_backward(decoded, &g_logits);
-    relu_backward(&mut g_e, &e); // now ∂/∂(expand's output)
+    let (mut by_hand, mut g_e) = decoder.convs_backward(&decoded, &g_logits);
+    relu_backward(&mut g_e, decoded.features()); // now ∂/∂(expand's output)
     let g_h = units.relu_input_gradient(&g_e, w_expand);
     let surrogate = (h * matrix(g_h, rows, device)).sum() + kl;
     let mut grads = surrogate.backward();
@@ -84,10 +84,8 @@ pub fn gradient(
     // added in place.
     let gradients = GradientsParams::from_grads(grads, model);
     let mut gradient = flat::gradients_with(gradients, by_hand, model);
-    let (g_w, g_b) = weight_and_bias_mut(&encoder.hidden, model, &mut gradient);
-    input.add_weight_gradient(&g_pre, g_w, g_b);
-    let (g_w, g_b) = weight_and_bias_mut(&decoder.expand, model, &mut gradient);
-    units.add_weight_gradient(&g_e, g_w, g_b);
+    add_layer_gradient(&encoder.hidden, model, &mut gradient, &input, &g_pre);
+    add_layer_gradient(&decoder.expand, model, &mut gradient, &units, &g_e);
     ShareGradient { gradient, ..answer }
 }
 

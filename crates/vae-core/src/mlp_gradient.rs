@@ -13,7 +13,7 @@
 use crate::config::VaeConfig;
 use crate::flat;
 use crate::model::{
-    weight_and_bias_ids, weight_and_bias_in, weight_and_bias_mut, LayerInput, MlpDecoder,
+    add_layer_gradient, weight_and_bias_ids, weight_and_bias_in, LayerInput, MlpDecoder,
     MlpEncoder, Posterior, Vae,
 };
 use crate::shares::{self, Share, ShareGradient, Terms};
@@ -69,10 +69,8 @@ pub fn gradient(
     );
     // burn's gradients, zero in the big layers, whose gradients are then added in place.
     let mut gradient = flat::gradients(GradientsParams::from_grads(grads, model), model);
-    let (g_w_first, g_b_first) = weight_and_bias_mut(&encoder.hidden, model, &mut gradient);
-    input.add_weight_gradient(&g_pre, g_w_first, g_b_first);
-    let (g_w_out, g_b_out) = weight_and_bias_mut(&decoder.out, model, &mut gradient);
-    units.add_weight_gradient(&g_logits, g_w_out, g_b_out);
+    add_layer_gradient(&encoder.hidden, model, &mut gradient, &input, &g_pre);
+    add_layer_gradient(&decoder.out, model, &mut gradient, &units, &g_logits);
     ShareGradient { gradient, ..answer }
 }
 

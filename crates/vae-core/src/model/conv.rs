@@ -157,6 +157,13 @@ pub struct DecoderTrace {
     images: usize,
 }
 
+impl DecoderTrace {
+    /// The convs' input [batch, h/4·w/4·c2] (channels-last).
+    pub fn features(&self) -> &[f32] {
+        &self.features
+    }
+}
+
 impl ConvDecoder {
     pub fn new(
         image: ImageShape,
@@ -230,7 +237,7 @@ impl ConvDecoder {
     /// The conv layers' weight gradients and the gradient of the features, given the logits'.
     pub fn convs_backward(
         &self,
-        trace: DecoderTrace,
+        trace: &DecoderTrace,
         g_logits: &[f32],
     ) -> (Vec<HandGradient>, Vec<f32>) {
         let [g1, g2, out] = self.grids(trace.images);

@@ -20,6 +20,9 @@ pub(crate) fn gemm(
     if !in_bounds(m, k, n, a, b, c, accumulate) {
         return;
     }
+    // A call, not `use tiled as gemm` (which would skip the checks done twice here): that
+    // alias made the conv CVAE's step 26 % slower in the worker (ab.mjs, 2026-11-28), the
+    // product compiled differently at its call sites.
     #[cfg(target_arch = "wasm32")]
     return tiled(m, k, n, a, b, c, accumulate);
     #[cfg(not(target_arch = "wasm32"))]

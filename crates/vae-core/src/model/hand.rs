@@ -2,7 +2,7 @@
 //! their weights in burn's Linear modules and find them by parameter id, read out of burn or in
 //! the flat weights, and their gradients go back the same way (`flat::gradients_with`, or written
 //! in place into the flat gradient).
-use super::Vae;
+use super::{LayerInput, Vae};
 use crate::flat;
 use crate::tensors::read;
 use burn::module::{Param, ParamId};
@@ -37,8 +37,21 @@ pub(crate) fn weight_and_bias_in<'a>(
     )
 }
 
+/// Adds the gradients of `layer`'s weight and bias, computed by hand from its `input` and its
+/// output's gradient `g_out` [rows, out], into their place in the flat `gradient`.
+pub(crate) fn add_layer_gradient(
+    layer: &Linear,
+    model: &Vae,
+    gradient: &mut [f32],
+    input: &LayerInput,
+    g_out: &[f32],
+) {
+    let (g_weight, g_bias) = weight_and_bias_mut(layer, model, gradient);
+    input.add_weight_gradient(g_out, g_weight, g_bias);
+}
+
 /// A layer's weight and bias slices in a flat gradient, to write their gradients in place.
-pub(crate) fn weight_and_bias_mut<'a>(
+fn weight_and_bias_mut<'a>(
     layer: &Linear,
     model: &Vae,
     gradient: &'a mut [f32],

@@ -16,7 +16,7 @@ pub use conv_layers::{Down, Up};
 pub use dense_layer::LayerInput;
 pub use hand::HandGradient;
 pub(crate) use hand::{
-    weight_and_bias, weight_and_bias_ids, weight_and_bias_in, weight_and_bias_mut,
+    add_layer_gradient, weight_and_bias, weight_and_bias_ids, weight_and_bias_in,
 };
 pub use mlp::{MlpDecoder, MlpEncoder};
 pub use vae::{Decoder, Encoder, Posterior, Vae};
